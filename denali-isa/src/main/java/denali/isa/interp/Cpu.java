@@ -1,80 +1,812 @@
 package denali.isa.interp;
 
+import denali.isa.decode.Decoder;
+import denali.isa.decode.Insn;
+import denali.isa.decode.Op;
+import denali.isa.disasm.Disassembler;
 import denali.isa.memory.GuestMemory;
+import denali.isa.memory.MemoryFault;
+import denali.isa.memory.PageCode;
+import denali.isa.spec.DenaliAbi;
 
 /**
  * One Denali CPU bound to one VM's memory. {@link #run(long)} executes at most
  * a budget of guest instructions and says why it stopped.
  *
+ * <p>Execution goes by basic blocks: the instructions from an address up to
+ * the next control transfer are decoded once, kept in the page's
+ * {@link CodePage}, and executed by one {@code switch} over {@link Insn#op}.
+ * A store to a page drops its decoded code; like the i386's prefetch queue, a
+ * store into the block that is executing takes effect from the next block.
+ *
+ * <p>Nothing a guest does makes this class throw: every guest error becomes a
+ * {@link ExitReason#FAULT} exit with a {@link Fault}.
+ *
  * <p>Threading: only the VM's owner thread may call any method.
  */
-public final class Cpu {
-    private final GuestMemory memory;
+public final class Cpu extends Alu {
+    /** Longest basic block, in instructions. */
+    static final int MAX_BLOCK = 64;
 
+    private final Decoder decoder = new Decoder();
+    private final byte[] fetchBuffer = new byte[Decoder.MAX_LENGTH];
+    private long insnCount;
+    private long budgetLeft;
+    private long extraRetired;
+    private ExitReason exit;
+    private long idleDeadlineNs;
+    private int exitCode;
+    private Fault fault;
+    private Tracer tracer;
+
+    /** Starts with all registers 0, EIP 0 and EFLAGS 0x2. */
     public Cpu(GuestMemory memory) {
-        this.memory = memory;
+        super(memory);
+        setFlagBits(0);
     }
 
     public GuestMemory memory() {
-        return memory;
+        return mem;
     }
+
+    // ================================================================== run loop
 
     /** Executes at most {@code budgetInsns} instructions. Never throws for anything the guest does. */
     public ExitReason run(long budgetInsns) {
-        throw new UnsupportedOperationException("interpreter not yet written");
+        if (fault != null) {
+            return ExitReason.FAULT;
+        }
+        if (exit == ExitReason.TERMINATE) {
+            return exit;
+        }
+        exit = null;
+        budgetLeft = budgetInsns;
+        long start = budgetInsns;
+        while (budgetLeft > 0 && exit == null) {
+            Block b = block(eip);
+            if (b == null) {
+                break; // fetch fault recorded
+            }
+            int n = b.count;
+            if (n > budgetLeft) {
+                n = (int) budgetLeft;
+            }
+            if (tracer != null) {
+                n = 1;
+                tracer.beforeInstruction(eip, Disassembler.format(b.insns[0]), this);
+            }
+            extraRetired = 0;
+            int done = execute(b, n);
+            budgetLeft -= done + extraRetired;
+        }
+        insnCount += start - budgetLeft;
+        if (exit == null) {
+            exit = ExitReason.BUDGET;
+        }
+        return exit;
     }
+
+    /** The block at {@code address}, decoded now if needed; null after recording a fetch fault. */
+    private Block block(int address) {
+        int p = address >>> GuestMemory.PAGE_SHIFT;
+        if (p >= mem.pageCount()) {
+            fetchFault(address, address);
+            return null;
+        }
+        PageCode pc = mem.code(p);
+        CodePage cp;
+        if (pc == null) {
+            cp = new CodePage();
+            mem.setCode(p, cp);
+        } else {
+            cp = (CodePage) pc;
+        }
+        int off = address & GuestMemory.PAGE_MASK;
+        Block b = cp.blocks[off];
+        if (b == null) {
+            b = decodeBlock(address);
+            if (b.cacheable) {
+                cp.blocks[off] = b;
+            }
+        }
+        return b;
+    }
+
+    private Block decodeBlock(int start) {
+        byte[] page = mem.pageForRead(start >>> GuestMemory.PAGE_SHIFT);
+        Insn[] insns = new Insn[MAX_BLOCK];
+        int n = 0;
+        int a = start;
+        boolean cacheable = true;
+        while (n < MAX_BLOCK) {
+            int off = a & GuestMemory.PAGE_MASK;
+            Insn in = decoder.decode(page, off, GuestMemory.PAGE_SIZE - off, a);
+            if (in.op == Op.TRUNCATED) {
+                if (n > 0) {
+                    break; // the straddling instruction starts its own block
+                }
+                in = decodeAcrossPages(a);
+                cacheable = false;
+            }
+            insns[n++] = in;
+            a += in.len;
+            if (in.endsBlock() || (a & GuestMemory.PAGE_MASK) == 0 || !cacheable) {
+                break;
+            }
+        }
+        Insn[] exact = new Insn[n];
+        System.arraycopy(insns, 0, exact, 0, n);
+        return new Block(exact, a, cacheable);
+    }
+
+    /** An instruction that runs past the end of its page: decoded from both pages, never cached. */
+    private Insn decodeAcrossPages(int a) {
+        int avail = 0;
+        while (avail < Decoder.MAX_LENGTH && mem.contains(a + avail, 1)) {
+            fetchBuffer[avail] = (byte) mem.read8(a + avail);
+            avail++;
+        }
+        return decoder.decode(fetchBuffer, 0, avail, a);
+    }
+
+    /**
+     * Executes the first {@code n} instructions of {@code b}; returns how many
+     * retired. Control transfers, which only end blocks, set {@link #eip}.
+     */
+    private int execute(Block b, int n) {
+        Insn[] ins = b.insns;
+        eip = n == b.count ? b.endEip : ins[n].eip;
+        int k = 0;
+        try {
+            for (; k < n; k++) {
+                Insn i = ins[k];
+                switch (i.op) {
+                    case Op.NOP -> {
+                    }
+                    case Op.MOV32_RR -> r[i.rm] = r[i.reg];
+                    case Op.MOV32_RM -> r[i.reg] = mem.read32(ea(i));
+                    case Op.MOV32_MR -> mem.write32(ea(i), r[i.reg]);
+                    case Op.MOV32_RI -> r[i.rm] = i.imm;
+                    case Op.MOV32_MI -> mem.write32(ea(i), i.imm);
+                    case Op.ALU32_RR -> {
+                        int v = alu32(i.sub, r[i.rm], r[i.reg]);
+                        if (i.sub < Op.CMP) {
+                            r[i.rm] = v;
+                        }
+                    }
+                    case Op.ALU32_RM -> {
+                        int v = alu32(i.sub, r[i.reg], mem.read32(ea(i)));
+                        if (i.sub < Op.CMP) {
+                            r[i.reg] = v;
+                        }
+                    }
+                    case Op.ALU32_MR -> {
+                        int a = ea(i);
+                        int v = alu32(i.sub, mem.read32(a), r[i.reg]);
+                        if (i.sub < Op.CMP) {
+                            mem.write32(a, v);
+                        }
+                    }
+                    case Op.ALU32_RI -> {
+                        int v = alu32(i.sub, r[i.rm], i.imm);
+                        if (i.sub < Op.CMP) {
+                            r[i.rm] = v;
+                        }
+                    }
+                    case Op.ALU32_MI -> {
+                        int a = ea(i);
+                        int v = alu32(i.sub, mem.read32(a), i.imm);
+                        if (i.sub < Op.CMP) {
+                            mem.write32(a, v);
+                        }
+                    }
+                    case Op.LEA -> setReg(i.size, i.reg, ea(i));
+                    case Op.PUSH32_R -> push32(r[i.rm]);
+                    case Op.POP32_R -> {
+                        int v = pop32();
+                        r[i.rm] = v;
+                    }
+                    case Op.INC32_R -> r[i.rm] = inc(r[i.rm], 4);
+                    case Op.DEC32_R -> r[i.rm] = dec(r[i.rm], 4);
+                    case Op.JCC -> {
+                        if (cond(i.sub)) {
+                            eip = i.target;
+                        }
+                    }
+                    case Op.JMP -> eip = i.target;
+                    case Op.CALL -> {
+                        push32(i.eip + i.len);
+                        eip = i.target;
+                    }
+                    case Op.RET -> eip = pop32();
+                    case Op.MOVX -> {
+                        int v = getE(i, i.size2);
+                        setReg(i.size, i.reg, i.sub == 0 ? v : signExtend(v, i.size2));
+                    }
+                    default -> executeOther(i, k);
+                }
+            }
+        } catch (MemoryFault f) {
+            memoryFault(ins[k], f);
+        } catch (CpuFault f) {
+            raise(f.kind, ins[k], f.address);
+        }
+        return k;
+    }
+
+    /** The less frequent instructions, kept out of the hot switch so it stays small enough to compile well. */
+    private void executeOther(Insn i, int k) {
+        switch (i.op) {
+            case Op.ALU_RR -> {
+                int v = alu(i.sub, getReg(i.size, i.rm), getReg(i.size, i.reg), i.size);
+                if (i.sub < Op.CMP) {
+                    setReg(i.size, i.rm, v);
+                }
+            }
+            case Op.ALU_RM -> {
+                int v = alu(i.sub, getReg(i.size, i.reg), read(i.size, ea(i)), i.size);
+                if (i.sub < Op.CMP) {
+                    setReg(i.size, i.reg, v);
+                }
+            }
+            case Op.ALU_MR -> {
+                int a = ea(i);
+                int v = alu(i.sub, read(i.size, a), getReg(i.size, i.reg), i.size);
+                if (i.sub < Op.CMP) {
+                    write(i.size, a, v);
+                }
+            }
+            case Op.ALU_RI -> {
+                int v = alu(i.sub, getReg(i.size, i.rm), i.imm, i.size);
+                if (i.sub < Op.CMP) {
+                    setReg(i.size, i.rm, v);
+                }
+            }
+            case Op.ALU_MI -> {
+                int a = ea(i);
+                int v = alu(i.sub, read(i.size, a), i.imm, i.size);
+                if (i.sub < Op.CMP) {
+                    write(i.size, a, v);
+                }
+            }
+            case Op.MOV_RR -> setReg(i.size, i.rm, getReg(i.size, i.reg));
+            case Op.MOV_RM -> setReg(i.size, i.reg, read(i.size, ea(i)));
+            case Op.MOV_MR -> write(i.size, ea(i), getReg(i.size, i.reg));
+            case Op.MOV_RI -> setReg(i.size, i.rm, i.imm);
+            case Op.MOV_MI -> write(i.size, ea(i), i.imm);
+            case Op.XCHG -> exchange(i);
+            case Op.CBW -> {
+                if (i.size == 2) {
+                    setReg(2, EAX, (byte) r[EAX]);
+                } else {
+                    r[EAX] = (short) r[EAX];
+                }
+            }
+            case Op.CWD -> {
+                if (i.size == 2) {
+                    setReg(2, EDX, ((short) r[EAX]) >> 15);
+                } else {
+                    r[EDX] = r[EAX] >> 31;
+                }
+            }
+            case Op.XLAT -> setReg(1, EAX, mem.read8(r[EBX] + (r[EAX] & 0xFF)));
+            case Op.BSWAP -> r[i.rm] = Integer.reverseBytes(r[i.rm]);
+            case Op.XADD -> {
+                int a = i.rm >= 0 ? 0 : ea(i);
+                int d = i.rm >= 0 ? getReg(i.size, i.rm) : read(i.size, a);
+                int s = getReg(i.size, i.reg);
+                int sum = alu(Op.ADD, d, s, i.size);
+                setReg(i.size, i.reg, d);
+                if (i.rm >= 0) {
+                    setReg(i.size, i.rm, sum);
+                } else {
+                    write(i.size, a, sum);
+                }
+            }
+            case Op.CMPXCHG -> {
+                int a = i.rm >= 0 ? 0 : ea(i);
+                int d = i.rm >= 0 ? getReg(i.size, i.rm) : read(i.size, a);
+                int acc = getReg(i.size, EAX);
+                alu(Op.CMP, acc, d, i.size);
+                if (acc == d) {
+                    if (i.rm >= 0) {
+                        setReg(i.size, i.rm, getReg(i.size, i.reg));
+                    } else {
+                        write(i.size, a, getReg(i.size, i.reg));
+                    }
+                } else {
+                    setReg(i.size, EAX, d);
+                }
+            }
+            case Op.CMOV -> {
+                int v = getE(i, i.size);
+                if (cond(i.sub)) {
+                    setReg(i.size, i.reg, v);
+                }
+            }
+            case Op.SETCC -> setE(i, 1, cond(i.sub) ? 1 : 0);
+            case Op.INC, Op.DEC, Op.NEG, Op.NOT -> unary(i);
+            case Op.MUL1 -> mul1(i.sub == 1, getE(i, i.size), i.size);
+            case Op.DIV -> divide(i.sub == 1, getE(i, i.size), i.size);
+            case Op.IMUL_GE -> setReg(i.size, i.reg, imul(getReg(i.size, i.reg), getE(i, i.size), i.size));
+            case Op.IMUL_GEI -> setReg(i.size, i.reg, imul(getE(i, i.size), i.imm, i.size));
+            case Op.SHIFT_I, Op.SHIFT_CL -> {
+                int count = i.op == Op.SHIFT_I ? i.imm : r[ECX] & 0xFF;
+                if (i.rm >= 0) {
+                    setReg(i.size, i.rm, shift(i.sub, getReg(i.size, i.rm), count, i.size));
+                } else {
+                    int a = ea(i);
+                    int v = read(i.size, a);
+                    int res = shift(i.sub, v, count, i.size);
+                    if ((count & 31) != 0) {
+                        write(i.size, a, res);
+                    }
+                }
+            }
+            case Op.SHXD_I, Op.SHXD_CL -> {
+                int count = i.op == Op.SHXD_I ? i.imm : r[ECX] & 0xFF;
+                int a = i.rm >= 0 ? 0 : ea(i);
+                int d = i.rm >= 0 ? getReg(i.size, i.rm) : read(i.size, a);
+                int res = shiftDouble(i.sub == 0, d, getReg(i.size, i.reg), count, i.size);
+                if (i.rm >= 0) {
+                    setReg(i.size, i.rm, res);
+                } else if ((count & 31) != 0) {
+                    write(i.size, a, res);
+                }
+            }
+            case Op.BT_EG, Op.BT_EI -> bitTest(i);
+            case Op.BSF, Op.BSR -> {
+                int idx = bitScan(i.op == Op.BSF, getE(i, i.size), i.size);
+                if (idx >= 0) {
+                    setReg(i.size, i.reg, idx);
+                }
+            }
+            case Op.PUSH_I -> push(i.size, i.imm);
+            case Op.PUSH_E -> push(i.size, getE(i, i.size));
+            case Op.POP_E -> {
+                int v = pop(i.size);
+                setE(i, i.size, v);
+            }
+            case Op.PUSHA -> pushAll(i.size);
+            case Op.POPA -> popAll(i.size);
+            case Op.PUSHF -> push(i.size, eflags());
+            case Op.POPF -> {
+                int v = pop(i.size);
+                setEflags(i.size == 2 ? (eflags() & 0xFFFF0000) | v : v);
+                mem.vmmWrite32(DenaliAbi.VREG_INT_ENABLE, (v & CpuState.IF) != 0 ? 1 : 0);
+            }
+            case Op.LEAVE -> {
+                r[ESP] = r[EBP];
+                setReg(i.size, EBP, pop(i.size));
+            }
+            case Op.ENTER -> enter(i);
+            case Op.JMP_E -> eip = getE(i, 4);
+            case Op.CALL_E -> {
+                int t = getE(i, 4);
+                push32(i.eip + i.len);
+                eip = t;
+            }
+            case Op.RET_I -> {
+                int t = pop32();
+                r[ESP] += i.imm;
+                eip = t;
+            }
+            case Op.LOOP, Op.LOOPE, Op.LOOPNE -> {
+                int c = r[ECX] - 1;
+                r[ECX] = c;
+                boolean take = c != 0 && (i.op == Op.LOOP || (i.op == Op.LOOPE) == zf());
+                if (take) {
+                    eip = i.target;
+                }
+            }
+            case Op.JECXZ -> {
+                if (r[ECX] == 0) {
+                    eip = i.target;
+                }
+            }
+            case Op.CLC -> setFlagBits(flagsNow() & ~CF);
+            case Op.STC -> setFlagBits(flagsNow() | CF);
+            case Op.CMC -> setFlagBits(flagsNow() ^ CF);
+            case Op.CLD -> df = false;
+            case Op.STD -> df = true;
+            case Op.LAHF -> setReg(1, 4, (flagsNow() & (SF | ZF | AF | PF | CF)) | CpuState.FIXED_ONE);
+            case Op.SAHF -> setFlagBits((flagsNow() & ~(SF | ZF | AF | PF | CF)) | (getReg(1, 4) & (SF | ZF | AF | PF | CF)));
+            case Op.MOVS, Op.CMPS, Op.STOS, Op.LODS, Op.SCAS -> string(i, k);
+            case Op.HCALL -> exit = ExitReason.HYPERCALL;
+            case Op.IDLE -> {
+                long deadline = ((long) r[EDX] << 32) | Integer.toUnsignedLong(r[EAX]);
+                idleDeadlineNs = deadline == -1L ? -1L : deadline;
+                exit = ExitReason.IDLE;
+            }
+            case Op.TERM -> {
+                exitCode = r[EBX];
+                exit = ExitReason.TERMINATE;
+            }
+            case Op.VIRET -> {
+                int target = pop32();
+                int fl = pop32();
+                setEflags(fl);
+                mem.vmmWrite32(DenaliAbi.VREG_INT_ENABLE, (fl & CpuState.IF) != 0 ? 1 : 0);
+                eip = target;
+                deliverInterrupts();
+            }
+            case Op.TRUNCATED -> throw new CpuFault(Fault.Kind.FETCH_OUT_OF_RANGE, i.eip + i.len);
+            default -> throw new CpuFault(Fault.Kind.INVALID_INSTRUCTION, i.eip);
+        }
+    }
+
+    // ================================================================== instruction helpers
+
+    private void exchange(Insn i) {
+        int s = getReg(i.size, i.reg);
+        if (i.rm >= 0) {
+            int d = getReg(i.size, i.rm);
+            setReg(i.size, i.rm, s);
+            setReg(i.size, i.reg, d);
+        } else {
+            int a = ea(i);
+            int d = read(i.size, a);
+            write(i.size, a, s);
+            setReg(i.size, i.reg, d);
+        }
+    }
+
+    private void unary(Insn i) {
+        int a = i.rm >= 0 ? 0 : ea(i);
+        int v = i.rm >= 0 ? getReg(i.size, i.rm) : read(i.size, a);
+        int res = switch (i.op) {
+            case Op.INC -> inc(v, i.size);
+            case Op.DEC -> dec(v, i.size);
+            case Op.NEG -> neg(v, i.size);
+            default -> ~v;
+        };
+        if (i.rm >= 0) {
+            setReg(i.size, i.rm, res);
+        } else {
+            write(i.size, a, res);
+        }
+    }
+
+    private void divide(boolean signed, int src, int size) {
+        switch (size) {
+            case 1 -> {
+                int dividend = r[EAX] & 0xFFFF;
+                int d = src & 0xFF;
+                if (d == 0) {
+                    throw new CpuFault(Fault.Kind.DIVIDE_ERROR, 0);
+                }
+                int q;
+                int rem;
+                if (signed) {
+                    q = (short) dividend / (byte) d;
+                    rem = (short) dividend % (byte) d;
+                    if (q != (byte) q) {
+                        throw new CpuFault(Fault.Kind.DIVIDE_ERROR, 0);
+                    }
+                } else {
+                    q = dividend / d;
+                    rem = dividend % d;
+                    if (q > 0xFF) {
+                        throw new CpuFault(Fault.Kind.DIVIDE_ERROR, 0);
+                    }
+                }
+                setReg(2, EAX, (q & 0xFF) | (rem & 0xFF) << 8);
+            }
+            case 2 -> {
+                int dividend = (r[EDX] << 16) | (r[EAX] & 0xFFFF);
+                int d = src & 0xFFFF;
+                if (d == 0) {
+                    throw new CpuFault(Fault.Kind.DIVIDE_ERROR, 0);
+                }
+                int q;
+                int rem;
+                if (signed) {
+                    q = dividend / (short) d;
+                    rem = dividend % (short) d;
+                    if (q != (short) q) {
+                        throw new CpuFault(Fault.Kind.DIVIDE_ERROR, 0);
+                    }
+                } else {
+                    q = Integer.divideUnsigned(dividend, d);
+                    rem = Integer.remainderUnsigned(dividend, d);
+                    if ((q & 0xFFFF0000) != 0) {
+                        throw new CpuFault(Fault.Kind.DIVIDE_ERROR, 0);
+                    }
+                }
+                setReg(2, EAX, q);
+                setReg(2, EDX, rem);
+            }
+            default -> {
+                long dividend = ((long) r[EDX] << 32) | Integer.toUnsignedLong(r[EAX]);
+                if (src == 0) {
+                    throw new CpuFault(Fault.Kind.DIVIDE_ERROR, 0);
+                }
+                long q;
+                long rem;
+                if (signed) {
+                    if (dividend == Long.MIN_VALUE && src == -1) {
+                        throw new CpuFault(Fault.Kind.DIVIDE_ERROR, 0);
+                    }
+                    q = dividend / src;
+                    rem = dividend % src;
+                    if (q != (int) q) {
+                        throw new CpuFault(Fault.Kind.DIVIDE_ERROR, 0);
+                    }
+                } else {
+                    long d = Integer.toUnsignedLong(src);
+                    q = Long.divideUnsigned(dividend, d);
+                    rem = Long.remainderUnsigned(dividend, d);
+                    if ((q >>> 32) != 0) {
+                        throw new CpuFault(Fault.Kind.DIVIDE_ERROR, 0);
+                    }
+                }
+                r[EAX] = (int) q;
+                r[EDX] = (int) rem;
+            }
+        }
+    }
+
+    private void bitTest(Insn i) {
+        int bits = 8 * i.size;
+        int a = 0;
+        int bit;
+        int v;
+        if (i.op == Op.BT_EI) {
+            bit = i.imm & (bits - 1);
+            if (i.rm < 0) {
+                a = ea(i);
+            }
+        } else {
+            int offset = signExtend(getReg(i.size, i.reg), i.size);
+            bit = offset & (bits - 1);
+            if (i.rm < 0) {
+                a = ea(i) + (offset >> (i.size == 4 ? 5 : 4)) * i.size;
+            }
+        }
+        v = i.rm >= 0 ? getReg(i.size, i.rm) : read(i.size, a);
+        int cfOut = (v >>> bit) & 1;
+        setFlagBits((flagsNow() & ~CF) | cfOut);
+        int res = switch (i.sub) {
+            case Op.BTS -> v | (1 << bit);
+            case Op.BTR -> v & ~(1 << bit);
+            case Op.BTC -> v ^ (1 << bit);
+            default -> v;
+        };
+        if (i.sub != Op.BT) {
+            if (i.rm >= 0) {
+                setReg(i.size, i.rm, res);
+            } else {
+                write(i.size, a, res);
+            }
+        }
+    }
+
+    private void pushAll(int size) {
+        int sp = r[ESP];
+        int base = sp - 8 * size;
+        // Check the whole frame first so a fault leaves the state untouched.
+        if (!mem.contains(base, 8 * size)) {
+            throw new MemoryFault(MemoryFault.Kind.OUT_OF_RANGE, base, true);
+        }
+        for (int n = 0; n < 8; n++) {
+            write(size, sp - size * (n + 1), n == ESP ? sp : getReg(size, n));
+        }
+        r[ESP] = base;
+    }
+
+    private void popAll(int size) {
+        int sp = r[ESP];
+        if (!mem.contains(sp, 8 * size)) {
+            throw new MemoryFault(MemoryFault.Kind.OUT_OF_RANGE, sp, false);
+        }
+        for (int n = 7; n >= 0; n--) {
+            int v = read(size, sp + size * (7 - n));
+            if (n != ESP) {
+                setReg(size, n, v);
+            }
+        }
+        r[ESP] = sp + 8 * size;
+    }
+
+    private void enter(Insn i) {
+        int size = i.size;
+        int level = i.imm2 & 31;
+        push(size, getReg(size, EBP));
+        int frame = r[ESP];
+        for (int n = 1; n < level; n++) {
+            int bp = r[EBP] - size * n;
+            push(size, read(size, bp));
+        }
+        if (level > 0) {
+            push(size, frame);
+        }
+        setReg(size, EBP, frame);
+        r[ESP] -= i.imm;
+    }
+
+    /** A string instruction, repeated as its prefix says; each iteration counts against the budget. */
+    private void string(Insn i, int k) {
+        int size = i.size;
+        int delta = df ? -size : size;
+        if (i.sub == Op.REP_NONE) {
+            stringStep(i.op, size, delta);
+            return;
+        }
+        long avail = budgetLeft - k;
+        long iterations = 0;
+        while (true) {
+            if (r[ECX] == 0) {
+                break;
+            }
+            if (iterations == avail) {
+                eip = i.eip; // resume here next time
+                break;
+            }
+            stringStep(i.op, size, delta);
+            r[ECX]--;
+            iterations++;
+            if ((i.op == Op.CMPS || i.op == Op.SCAS) && (i.sub == Op.REP_E) != zf()) {
+                break;
+            }
+        }
+        if (iterations > 1) {
+            extraRetired += iterations - 1;
+        }
+    }
+
+    private void stringStep(int op, int size, int delta) {
+        switch (op) {
+            case Op.MOVS -> {
+                write(size, r[EDI], read(size, r[ESI]));
+                r[ESI] += delta;
+                r[EDI] += delta;
+            }
+            case Op.CMPS -> {
+                int a = read(size, r[ESI]);
+                int b = read(size, r[EDI]);
+                alu(Op.CMP, a, b, size);
+                r[ESI] += delta;
+                r[EDI] += delta;
+            }
+            case Op.STOS -> {
+                write(size, r[EDI], getReg(size, EAX));
+                r[EDI] += delta;
+            }
+            case Op.LODS -> {
+                setReg(size, EAX, read(size, r[ESI]));
+                r[ESI] += delta;
+            }
+            default -> { // SCAS
+                alu(Op.CMP, getReg(size, EAX), read(size, r[EDI]), size);
+                r[EDI] += delta;
+            }
+        }
+    }
+
+    // ================================================================== faults
+
+    /** A guest error found while executing; caught in {@link #execute} and turned into a fault exit. */
+    static final class CpuFault extends RuntimeException {
+        final Fault.Kind kind;
+        final int address;
+
+        CpuFault(Fault.Kind kind, int address) {
+            super(null, null, false, false);
+            this.kind = kind;
+            this.address = address;
+        }
+    }
+
+    private void memoryFault(Insn i, MemoryFault f) {
+        Fault.Kind kind;
+        if (f.kind() == MemoryFault.Kind.READ_ONLY_VREG) {
+            kind = Fault.Kind.READ_ONLY_VREG;
+        } else if ((i.flags & Insn.F_STACK) != 0 && nearStack(f.address())) {
+            kind = Fault.Kind.STACK_OVERFLOW;
+        } else {
+            kind = Fault.Kind.MEMORY_OUT_OF_RANGE;
+        }
+        raise(kind, i, f.address());
+    }
+
+    private boolean nearStack(int address) {
+        int distance = address - r[ESP];
+        return distance >= -64 && distance <= 64;
+    }
+
+    private void raise(Fault.Kind kind, Insn i, int address) {
+        eip = i.eip;
+        fault = new Fault(kind, i.eip, address, describe(i));
+        exit = ExitReason.FAULT;
+    }
+
+    private void fetchFault(int insnEip, int address) {
+        eip = insnEip;
+        fault = new Fault(Fault.Kind.FETCH_OUT_OF_RANGE, insnEip, address, "");
+        exit = ExitReason.FAULT;
+    }
+
+    /** The instruction as text, with its bytes when it did not decode. */
+    private String describe(Insn i) {
+        String text = Disassembler.format(i);
+        if (i.isValid()) {
+            return text;
+        }
+        StringBuilder b = new StringBuilder(text).append(" [");
+        for (int n = 0; n < i.len && mem.contains(i.eip + n, 1); n++) {
+            b.append(n == 0 ? "" : " ").append(String.format("%02x", mem.read8(i.eip + n)));
+        }
+        return b.append(']').toString();
+    }
+
+    // ================================================================== state access
 
     /** After {@link ExitReason#IDLE}: the absolute deadline in guest ns, or -1 for none. */
     public long idleDeadlineNs() {
-        throw new UnsupportedOperationException();
+        return idleDeadlineNs;
     }
 
     /** After {@link ExitReason#TERMINATE}: the guest's exit code (EBX). */
     public int exitCode() {
-        throw new UnsupportedOperationException();
+        return exitCode;
     }
 
-    /** After {@link ExitReason#FAULT}: why. */
+    /** After {@link ExitReason#FAULT}: why; null while the VM has not faulted. */
     public Fault fault() {
-        throw new UnsupportedOperationException();
+        return fault;
     }
 
-    public int reg(int r) {
-        throw new UnsupportedOperationException();
+    public int reg(int n) {
+        return r[n & 7];
     }
 
-    public void setReg(int r, int value) {
-        throw new UnsupportedOperationException();
+    public void setReg(int n, int value) {
+        r[n & 7] = value;
     }
 
     public int eip() {
-        throw new UnsupportedOperationException();
+        return eip;
     }
 
     public void setEip(int eip) {
-        throw new UnsupportedOperationException();
+        this.eip = eip;
     }
 
     /** EFLAGS as the guest would see it (arithmetic flags, DF, bit 1 set; IF from the virtual register). */
     public int eflags() {
-        throw new UnsupportedOperationException();
+        boolean enabled = mem.read32(DenaliAbi.VREG_INT_ENABLE) != 0;
+        return flagsNow() | CpuState.FIXED_ONE | (df ? DF : 0) | (enabled ? CpuState.IF : 0);
     }
 
     /** Sets CF, PF, AF, ZF, SF, OF and DF from {@code value}; other bits are ignored. */
     public void setEflags(int value) {
-        throw new UnsupportedOperationException();
+        setFlagBits(value & ARITH);
+        df = (value & DF) != 0;
     }
 
     public long insnCount() {
-        throw new UnsupportedOperationException();
+        return insnCount;
     }
 
+    /** The architectural state as a plain value (IF is not in it: it lives in the virtual registers). */
     public CpuState saveState() {
-        throw new UnsupportedOperationException();
+        CpuState s = new CpuState();
+        System.arraycopy(r, 0, s.regs, 0, 8);
+        s.eip = eip;
+        s.eflags = flagsNow() | CpuState.FIXED_ONE | (df ? DF : 0);
+        s.insnCount = insnCount;
+        return s;
     }
 
-    public void loadState(CpuState state) {
-        throw new UnsupportedOperationException();
+    /** Restores exactly what {@link #saveState()} returned, and clears any exit state. */
+    public void loadState(CpuState s) {
+        System.arraycopy(s.regs, 0, r, 0, 8);
+        r[Insn.NO_REG] = 0;
+        eip = s.eip;
+        setEflags(s.eflags);
+        insnCount = s.insnCount;
+        exit = null;
+        fault = null;
     }
 
     /**
@@ -84,15 +816,32 @@ public final class Cpu {
      * stack fault during the push ends the VM with a fault on the next run.
      */
     public boolean deliverInterrupts() {
-        throw new UnsupportedOperationException();
+        if (fault != null || mem.read32(DenaliAbi.VREG_INT_ENABLE) == 0 || mem.read32(DenaliAbi.VREG_INT_PENDING) == 0) {
+            return false;
+        }
+        int handler = mem.read32(DenaliAbi.VREG_INT_HANDLER);
+        if (handler == 0) {
+            return false;
+        }
+        int sp = r[ESP];
+        if (!mem.contains(sp - 8, 8)) {
+            fault = new Fault(Fault.Kind.STACK_OVERFLOW, eip, sp - 8, "interrupt upcall");
+            exit = ExitReason.FAULT;
+            return false;
+        }
+        push32(eflags());
+        push32(eip);
+        mem.vmmWrite32(DenaliAbi.VREG_INT_ENABLE, 0);
+        eip = handler;
+        return true;
     }
 
     /** Receives each instruction just before it executes, for --trace. Null turns tracing off. */
     public void setTracer(Tracer tracer) {
-        throw new UnsupportedOperationException();
+        this.tracer = tracer;
     }
 
-    /** Sees every executed instruction; tracing runs the slow path. */
+    /** Sees every executed instruction; tracing runs one instruction per block. */
     public interface Tracer {
         void beforeInstruction(int eip, String disassembly, Cpu cpu);
     }

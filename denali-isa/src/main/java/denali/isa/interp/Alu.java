@@ -1,0 +1,475 @@
+package denali.isa.interp;
+
+import denali.isa.decode.Op;
+import denali.isa.memory.GuestMemory;
+
+/**
+ * Lazy EFLAGS and the arithmetic that sets them.
+ *
+ * <p>Most instructions only record their operands and result; flags are
+ * computed when something reads them (a conditional jump, setcc, pushf...). To
+ * treat 8-, 16- and 32-bit operations alike, operands and result are kept
+ * shifted left by {@code fSh} = 24, 16 or 0, so the operand's sign bit is
+ * always bit 31: carry, sign, zero, overflow and the signed and unsigned
+ * comparisons then need no masking. PF and AF shift back by {@code fSh}.
+ *
+ * <p>Instructions with irregular flag rules (shifts, rotates, multiply, bit
+ * operations) compute all six flags at once into {@code fBits}.
+ */
+abstract class Alu extends CpuRegisters {
+    static final int CF = CpuState.CF, PF = CpuState.PF, AF = CpuState.AF, ZF = CpuState.ZF, SF = CpuState.SF,
+            OF = CpuState.OF, DF = CpuState.DF, ARITH = CpuState.ARITH_FLAGS;
+
+    /** How the lazy flags were produced. */
+    static final int F_ADD = 0, F_SUB = 1, F_ADC = 2, F_SBB = 3, F_LOGIC = 4, F_INC = 5, F_DEC = 6, F_BITS = 7;
+
+    int fOp = F_BITS;
+    int fA;
+    int fB;
+    int fRes;
+    int fSh;
+    /** Carry-in of ADC/SBB, or the CF that INC/DEC preserve. */
+    int fAux;
+    /** All six flags, when fOp is F_BITS. */
+    int fBits;
+
+    Alu(GuestMemory mem) {
+        super(mem);
+    }
+
+    // ---------------------------------------------------------------- flag reads
+
+    final boolean cf() {
+        return switch (fOp) {
+            case F_ADD -> Integer.compareUnsigned(fRes, fA) < 0;
+            case F_SUB -> Integer.compareUnsigned(fA, fB) < 0;
+            case F_ADC -> fAux != 0 ? Integer.compareUnsigned(fRes, fA) <= 0 : Integer.compareUnsigned(fRes, fA) < 0;
+            case F_SBB -> fAux != 0 ? Integer.compareUnsigned(fA, fB) <= 0 : Integer.compareUnsigned(fA, fB) < 0;
+            case F_LOGIC -> false;
+            case F_INC, F_DEC -> fAux != 0;
+            default -> (fBits & CF) != 0;
+        };
+    }
+
+    final boolean zf() {
+        return fOp == F_BITS ? (fBits & ZF) != 0 : fRes == 0;
+    }
+
+    final boolean sf() {
+        return fOp == F_BITS ? (fBits & SF) != 0 : fRes < 0;
+    }
+
+    final boolean of() {
+        return switch (fOp) {
+            case F_ADD, F_ADC, F_INC -> ((fA ^ fRes) & (fB ^ fRes)) < 0;
+            case F_SUB, F_SBB, F_DEC -> ((fA ^ fB) & (fA ^ fRes)) < 0;
+            case F_LOGIC -> false;
+            default -> (fBits & OF) != 0;
+        };
+    }
+
+    final boolean pf() {
+        return fOp == F_BITS ? (fBits & PF) != 0 : parity(fRes >>> fSh);
+    }
+
+    final boolean af() {
+        return switch (fOp) {
+            case F_LOGIC -> false;
+            case F_BITS -> (fBits & AF) != 0;
+            default -> (((fA ^ fB ^ fRes) >>> fSh) & 0x10) != 0;
+        };
+    }
+
+    static boolean parity(int v) {
+        return (Integer.bitCount(v & 0xFF) & 1) == 0;
+    }
+
+    /** The six arithmetic flags as EFLAGS bits. */
+    final int flagsNow() {
+        if (fOp == F_BITS) {
+            return fBits;
+        }
+        return (cf() ? CF : 0) | (pf() ? PF : 0) | (af() ? AF : 0) | (zf() ? ZF : 0) | (sf() ? SF : 0) | (of() ? OF : 0);
+    }
+
+    final void setFlagBits(int bits) {
+        fOp = F_BITS;
+        fBits = bits & ARITH;
+    }
+
+    /** Flags SF, ZF, PF of an n-bit result (value already masked), as EFLAGS bits. */
+    static int szp(int res, int size) {
+        int sh = 32 - 8 * size;
+        int shifted = res << sh;
+        return (shifted < 0 ? SF : 0) | (shifted == 0 ? ZF : 0) | (parity(res) ? PF : 0);
+    }
+
+    /** Evaluates condition code {@code cc} (the low nibble of Jcc, SETcc, CMOVcc). */
+    final boolean cond(int cc) {
+        if (fOp == F_SUB) {
+            switch (cc) {
+                case 2: return Integer.compareUnsigned(fA, fB) < 0;
+                case 3: return Integer.compareUnsigned(fA, fB) >= 0;
+                case 4: return fA == fB;
+                case 5: return fA != fB;
+                case 6: return Integer.compareUnsigned(fA, fB) <= 0;
+                case 7: return Integer.compareUnsigned(fA, fB) > 0;
+                case 12: return fA < fB;
+                case 13: return fA >= fB;
+                case 14: return fA <= fB;
+                case 15: return fA > fB;
+                default: break;
+            }
+        } else if (fOp == F_LOGIC) {
+            switch (cc) {
+                case 2: return false;
+                case 3: return true;
+                case 4: case 6: return fRes == 0;
+                case 5: case 7: return fRes != 0;
+                case 8: case 12: return fRes < 0;
+                case 9: case 13: return fRes >= 0;
+                case 14: return fRes <= 0;
+                case 15: return fRes > 0;
+                default: break;
+            }
+        }
+        return switch (cc) {
+            case 0 -> of();
+            case 1 -> !of();
+            case 2 -> cf();
+            case 3 -> !cf();
+            case 4 -> zf();
+            case 5 -> !zf();
+            case 6 -> cf() || zf();
+            case 7 -> !cf() && !zf();
+            case 8 -> sf();
+            case 9 -> !sf();
+            case 10 -> pf();
+            case 11 -> !pf();
+            case 12 -> sf() != of();
+            case 13 -> sf() == of();
+            case 14 -> zf() || sf() != of();
+            default -> !zf() && sf() == of();
+        };
+    }
+
+    // ---------------------------------------------------------------- ALU
+
+    /**
+     * ADD OR ADC SBB AND SUB XOR CMP TEST on {@code size}-byte operands; sets
+     * the flags and returns the result masked to the size.
+     */
+    final int alu(int sub, int a, int b, int size) {
+        int sh = 32 - 8 * size;
+        int x = a << sh;
+        int y = b << sh;
+        int res;
+        switch (sub) {
+            case Op.ADD -> {
+                res = x + y;
+                fOp = F_ADD;
+            }
+            case Op.OR -> {
+                res = x | y;
+                fOp = F_LOGIC;
+            }
+            case Op.ADC -> {
+                int c = cf() ? 1 : 0;
+                res = x + y + (c << sh);
+                fOp = F_ADC;
+                fAux = c;
+            }
+            case Op.SBB -> {
+                int c = cf() ? 1 : 0;
+                res = x - y - (c << sh);
+                fOp = F_SBB;
+                fAux = c;
+            }
+            case Op.AND, Op.TEST -> {
+                res = x & y;
+                fOp = F_LOGIC;
+            }
+            case Op.XOR -> {
+                res = x ^ y;
+                fOp = F_LOGIC;
+            }
+            default -> { // SUB, CMP
+                res = x - y;
+                fOp = F_SUB;
+            }
+        }
+        fA = x;
+        fB = y;
+        fRes = res;
+        fSh = sh;
+        return res >>> sh;
+    }
+
+    /** 32-bit ALU without the size shifts (the hot path). */
+    final int alu32(int sub, int a, int b) {
+        int res;
+        switch (sub) {
+            case Op.ADD -> {
+                res = a + b;
+                fOp = F_ADD;
+            }
+            case Op.OR -> {
+                res = a | b;
+                fOp = F_LOGIC;
+            }
+            case Op.ADC -> {
+                int c = cf() ? 1 : 0;
+                res = a + b + c;
+                fOp = F_ADC;
+                fAux = c;
+            }
+            case Op.SBB -> {
+                int c = cf() ? 1 : 0;
+                res = a - b - c;
+                fOp = F_SBB;
+                fAux = c;
+            }
+            case Op.AND, Op.TEST -> {
+                res = a & b;
+                fOp = F_LOGIC;
+            }
+            case Op.XOR -> {
+                res = a ^ b;
+                fOp = F_LOGIC;
+            }
+            default -> {
+                res = a - b;
+                fOp = F_SUB;
+            }
+        }
+        fA = a;
+        fB = b;
+        fRes = res;
+        fSh = 0;
+        return res;
+    }
+
+    final int inc(int a, int size) {
+        int c = cf() ? 1 : 0;
+        int sh = 32 - 8 * size;
+        fA = a << sh;
+        fB = 1 << sh;
+        fRes = fA + fB;
+        fSh = sh;
+        fAux = c;
+        fOp = F_INC;
+        return fRes >>> sh;
+    }
+
+    final int dec(int a, int size) {
+        int c = cf() ? 1 : 0;
+        int sh = 32 - 8 * size;
+        fA = a << sh;
+        fB = 1 << sh;
+        fRes = fA - fB;
+        fSh = sh;
+        fAux = c;
+        fOp = F_DEC;
+        return fRes >>> sh;
+    }
+
+    final int neg(int a, int size) {
+        return alu(Op.SUB, 0, a, size);
+    }
+
+    // ---------------------------------------------------------------- shifts and rotates
+
+    /**
+     * Shift or rotate {@code v} ({@code size} bytes, zero-extended) by {@code count}
+     * (already taken from imm or CL, not yet masked). Returns the new value and
+     * updates flags as this machine's reference CPU does.
+     */
+    final int shift(int sub, int v, int count, int size) {
+        int n = 8 * size;
+        int m = mask(size);
+        int c = count & 31;
+        if (c == 0) {
+            return v;
+        }
+        int msb = n - 1;
+        int flags = flagsNow();
+        int res;
+        int cfOut;
+        int ofOut;
+        switch (sub) {
+            case Op.ROL -> {
+                int k = c % n;
+                res = k == 0 ? v : ((v << k) | (v >>> (n - k))) & m;
+                cfOut = res & 1;
+                ofOut = ((res >>> msb) & 1) ^ cfOut;
+                return setRotateFlags(flags, res, cfOut, ofOut);
+            }
+            case Op.ROR -> {
+                int k = c % n;
+                res = k == 0 ? v : ((v >>> k) | (v << (n - k))) & m;
+                cfOut = (res >>> msb) & 1;
+                ofOut = cfOut ^ ((res >>> (msb - 1)) & 1);
+                return setRotateFlags(flags, res, cfOut, ofOut);
+            }
+            case Op.RCL -> {
+                int k = size == 4 ? c : c % (n + 1);
+                long wide = (Integer.toUnsignedLong(v) | ((long) (flags & CF) << n)); // n+1 bits: CF above the value
+                for (int i = 0; i < k; i++) {
+                    long top = (wide >>> n) & 1;
+                    wide = ((wide << 1) | top) & ((1L << (n + 1)) - 1);
+                }
+                res = (int) (wide & Integer.toUnsignedLong(m));
+                cfOut = (int) (wide >>> n) & 1;
+                ofOut = ((res >>> msb) & 1) ^ cfOut;
+                return setRotateFlags(flags, res, cfOut, ofOut);
+            }
+            case Op.RCR -> {
+                int k = size == 4 ? c : c % (n + 1);
+                long wide = (Integer.toUnsignedLong(v) | ((long) (flags & CF) << n));
+                for (int i = 0; i < k; i++) {
+                    long low = wide & 1;
+                    wide = (wide >>> 1) | (low << n);
+                }
+                res = (int) (wide & Integer.toUnsignedLong(m));
+                cfOut = (int) (wide >>> n) & 1;
+                ofOut = ((res >>> msb) & 1) ^ ((res >>> (msb - 1)) & 1);
+                return setRotateFlags(flags, res, cfOut, ofOut);
+            }
+            case Op.SHR -> {
+                res = c >= 32 ? 0 : (v >>> c) & m;
+                cfOut = c > n ? 0 : (v >>> (c - 1)) & 1;
+                ofOut = c == 1 ? (v >>> msb) & 1 : ((res >>> msb) & 1) ^ ((res >>> (msb - 1)) & 1);
+            }
+            case Op.SAR -> {
+                int sv = signExtend(v, size);
+                res = (sv >> Math.min(c, 31)) & m;
+                cfOut = (sv >> Math.min(c - 1, 31)) & 1;
+                ofOut = 0;
+            }
+            default -> { // SHL, SAL
+                long wide = Integer.toUnsignedLong(v) << c;
+                res = (int) wide & m;
+                cfOut = (int) (wide >>> n) & 1;
+                ofOut = ((res >>> msb) & 1) ^ cfOut;
+            }
+        }
+        setFlagBits(szp(res, size) | (cfOut != 0 ? CF : 0) | (ofOut != 0 ? OF : 0) | shiftAf(flags));
+        return res;
+    }
+
+    /** AF after a shift by a non-zero count: the reference CPU's choice (kept in one place). */
+    static int shiftAf(int oldFlags) {
+        return AF;
+    }
+
+    private int setRotateFlags(int oldFlags, int res, int cfOut, int ofOut) {
+        setFlagBits((oldFlags & ~(CF | OF)) | (cfOut != 0 ? CF : 0) | (ofOut != 0 ? OF : 0));
+        return res;
+    }
+
+    /** SHLD (left = true) / SHRD of {@code dst} with bits from {@code src}. */
+    final int shiftDouble(boolean left, int dst, int src, int count, int size) {
+        int c = count & 31;
+        if (c == 0) {
+            return dst;
+        }
+        int n = 8 * size;
+        int m = mask(size);
+        int flags = flagsNow();
+        int res;
+        int cfOut;
+        if (size == 4) {
+            if (left) {
+                res = (dst << c) | (src >>> (32 - c));
+                cfOut = (dst >>> (32 - c)) & 1;
+            } else {
+                res = (dst >>> c) | (src << (32 - c));
+                cfOut = (dst >>> (c - 1)) & 1;
+            }
+        } else {
+            // 16-bit: counts above 16 shift through a 48-bit pattern dst:src:dst.
+            long pattern = ((long) (dst & m) << 32) | ((long) (src & m) << 16) | (dst & m);
+            if (left) {
+                res = (int) ((pattern << c) >>> 32) & m;
+                cfOut = (int) (pattern >>> (48 - c)) & 1;
+            } else {
+                pattern = (dst & m) | ((long) (src & m) << 16) | ((long) (dst & m) << 32);
+                res = (int) (pattern >>> c) & m;
+                cfOut = (int) (pattern >>> (c - 1)) & 1;
+            }
+        }
+        int ofOut = (((res ^ dst) >>> (n - 1)) & 1);
+        setFlagBits(szp(res & m, size) | (cfOut != 0 ? CF : 0) | (ofOut != 0 ? OF : 0) | shiftAf(flags));
+        return res & m;
+    }
+
+    // ---------------------------------------------------------------- multiply
+
+    /** MUL/IMUL with one operand: EDX:EAX (or DX:AX, AX) = accumulator * src. */
+    final void mul1(boolean signed, int src, int size) {
+        boolean high;
+        int lo;
+        switch (size) {
+            case 1 -> {
+                int a = r[EAX] & 0xFF;
+                int p = signed ? (byte) a * (byte) src : a * (src & 0xFF);
+                setReg(2, EAX, p);
+                high = signed ? p != (byte) p : (p & 0xFF00) != 0;
+                lo = p & 0xFF;
+            }
+            case 2 -> {
+                int a = r[EAX] & 0xFFFF;
+                int p = signed ? (short) a * (short) src : a * (src & 0xFFFF);
+                setReg(2, EAX, p);
+                setReg(2, EDX, p >>> 16);
+                high = signed ? p != (short) p : (p & 0xFFFF0000) != 0;
+                lo = p & 0xFFFF;
+            }
+            default -> {
+                long p = signed ? (long) r[EAX] * src : Integer.toUnsignedLong(r[EAX]) * Integer.toUnsignedLong(src);
+                r[EAX] = (int) p;
+                r[EDX] = (int) (p >>> 32);
+                high = signed ? p != (int) p : (p >>> 32) != 0;
+                lo = (int) p;
+            }
+        }
+        setMulFlags(high, lo, size);
+    }
+
+    /** IMUL with two or three operands: the truncated product, flags set. */
+    final int imul(int a, int b, int size) {
+        int res;
+        boolean overflow;
+        if (size == 4) {
+            long p = (long) a * b;
+            res = (int) p;
+            overflow = p != res;
+        } else {
+            int p = (short) a * (short) b;
+            res = p & 0xFFFF;
+            overflow = p != (short) p;
+        }
+        setMulFlags(overflow, res, size);
+        return res;
+    }
+
+    /** CF = OF = the product did not fit; SF, ZF, PF from the low half, AF cleared (as the reference CPU). */
+    private void setMulFlags(boolean high, int lo, int size) {
+        setFlagBits(szp(lo & mask(size), size) | (high ? CF | OF : 0));
+    }
+
+    // ---------------------------------------------------------------- bit operations
+
+    /** BSF/BSR: ZF = source was zero; the destination is left unchanged then. Returns the index or -1. */
+    final int bitScan(boolean forward, int src, int size) {
+        int v = src & mask(size);
+        int flags = flagsNow();
+        if (v == 0) {
+            setFlagBits((flags & ~ZF) | ZF);
+            return -1;
+        }
+        int idx = forward ? Integer.numberOfTrailingZeros(v) : 31 - Integer.numberOfLeadingZeros(v);
+        setFlagBits(flags & ~ZF);
+        return idx;
+    }
+}
