@@ -579,7 +579,7 @@ public final class Decoder {
             case 0xD7 -> {
                 size = 1;
                 size2 = 1;
-                set(Op.XLAT, "xlat", Insn.FMT_NONE);
+                set(Op.XLAT, "xlat   %ds:(%ebx)", Insn.FMT_NONE);
             }
             case 0xE0, 0xE1, 0xE2, 0xE3 -> {
                 if (size == 2) {

@@ -72,7 +72,7 @@ public final class Disassembler {
 
     /** objdump adds a size suffix when no register operand tells the size. */
     private static boolean needsSuffix(Insn i) {
-        return i.isMemory() && i.op != Op.SETCC
+        return i.isMemory() && i.op != Op.SETCC && i.op != Op.PUSH_E && i.op != Op.POP_E
                 && (i.fmt == Insn.FMT_E || i.fmt == Insn.FMT_I_E || i.fmt == Insn.FMT_CL_E);
     }
 
@@ -93,7 +93,7 @@ public final class Disassembler {
             case Insn.FMT_CL_G_E -> "%cl," + reg(i.reg, i.size) + "," + e(i, i.size);
             case Insn.FMT_I -> imm(i.imm, i.op == Op.RET_I ? 2 : i.size);
             case Insn.FMT_I_I -> imm(i.imm, 2) + "," + imm(i.imm2, 1);
-            case Insn.FMT_J -> Integer.toHexString(i.target);
+            case Insn.FMT_J -> "0x" + Integer.toHexString(i.target);
             default -> "";
         };
     }

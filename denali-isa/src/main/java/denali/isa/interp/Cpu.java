@@ -699,10 +699,11 @@ public final class Cpu extends Alu {
 
     private void memoryFault(Insn i, MemoryFault f) {
         Fault.Kind kind;
-        if (f.kind() == MemoryFault.Kind.READ_ONLY_VREG) {
-            kind = Fault.Kind.READ_ONLY_VREG;
-        } else if ((i.flags & Insn.F_STACK) != 0 && nearStack(f.address())) {
+        if ((i.flags & Insn.F_STACK) != 0 && nearStack(f.address())) {
+            // Running off either end of memory: below, the stack meets the read-only virtual registers.
             kind = Fault.Kind.STACK_OVERFLOW;
+        } else if (f.kind() == MemoryFault.Kind.READ_ONLY_VREG) {
+            kind = Fault.Kind.READ_ONLY_VREG;
         } else {
             kind = Fault.Kind.MEMORY_OUT_OF_RANGE;
         }
