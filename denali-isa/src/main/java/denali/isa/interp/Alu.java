@@ -387,18 +387,23 @@ abstract class Alu extends CpuRegisters {
                 cfOut = (dst >>> (c - 1)) & 1;
             }
         } else {
-            // 16-bit: counts above 16 shift through a 48-bit pattern dst:src:dst.
-            long pattern = ((long) (dst & m) << 32) | ((long) (src & m) << 16) | (dst & m);
+            // 16-bit: counts above 16 shift through a 48-bit pattern; the reference CPU
+            // fills it as dst:src:src (SHLD) or src:src:dst (SHRD, from the top).
+            long d = dst & m;
+            long s = src & m;
             if (left) {
+                long pattern = (d << 32) | (s << 16) | s;
                 res = (int) ((pattern << c) >>> 32) & m;
                 cfOut = (int) (pattern >>> (48 - c)) & 1;
             } else {
-                pattern = (dst & m) | ((long) (src & m) << 16) | ((long) (dst & m) << 32);
+                long pattern = (s << 32) | (s << 16) | d;
                 res = (int) (pattern >>> c) & m;
                 cfOut = (int) (pattern >>> (c - 1)) & 1;
             }
         }
-        int ofOut = (((res ^ dst) >>> (n - 1)) & 1);
+        // The reference CPU: SHLD's OF is MSB(result) xor CF, SHRD's is the top two result bits xored.
+        int top = (res >>> (n - 1)) & 1;
+        int ofOut = left ? top ^ cfOut : top ^ ((res >>> (n - 2)) & 1);
         setFlagBits(szp(res & m, size) | (cfOut != 0 ? CF : 0) | (ofOut != 0 ? OF : 0) | shiftAf(flags));
         return res & m;
     }
@@ -453,23 +458,31 @@ abstract class Alu extends CpuRegisters {
         return res;
     }
 
-    /** CF = OF = the product did not fit; SF, ZF, PF from the low half, AF cleared (as the reference CPU). */
+    /** CF = OF = the product did not fit; the reference CPU leaves SF, ZF, AF and PF as they were. */
     private void setMulFlags(boolean high, int lo, int size) {
-        setFlagBits(szp(lo & mask(size), size) | (high ? CF | OF : 0));
+        setFlagBits((flagsNow() & ~(CF | OF)) | (high ? CF | OF : 0));
+    }
+
+    /** After a divide the reference CPU keeps CF and OF, sets AF and clears SF, ZF and PF. */
+    final void setDivideFlags() {
+        setFlagBits((flagsNow() & (CF | OF)) | AF);
     }
 
     // ---------------------------------------------------------------- bit operations
 
-    /** BSF/BSR: ZF = source was zero; the destination is left unchanged then. Returns the index or -1. */
+    /**
+     * BSF/BSR: ZF = source was zero, and then the destination is left
+     * unchanged. Returns the index, or -1 for a zero source. The reference CPU
+     * clears CF, OF, SF and AF and sets PF from the index (from 0 when none).
+     */
     final int bitScan(boolean forward, int src, int size) {
         int v = src & mask(size);
-        int flags = flagsNow();
         if (v == 0) {
-            setFlagBits((flags & ~ZF) | ZF);
+            setFlagBits(ZF | PF);
             return -1;
         }
         int idx = forward ? Integer.numberOfTrailingZeros(v) : 31 - Integer.numberOfLeadingZeros(v);
-        setFlagBits(flags & ~ZF);
+        setFlagBits(parity(idx) ? PF : 0);
         return idx;
     }
 }

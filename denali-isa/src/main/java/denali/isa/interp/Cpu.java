@@ -327,7 +327,10 @@ public final class Cpu extends Alu {
             case Op.SETCC -> setE(i, 1, cond(i.sub) ? 1 : 0);
             case Op.INC, Op.DEC, Op.NEG, Op.NOT -> unary(i);
             case Op.MUL1 -> mul1(i.sub == 1, getE(i, i.size), i.size);
-            case Op.DIV -> divide(i.sub == 1, getE(i, i.size), i.size);
+            case Op.DIV -> {
+                divide(i.sub == 1, getE(i, i.size), i.size);
+                setDivideFlags();
+            }
             case Op.IMUL_GE -> setReg(i.size, i.reg, imul(getReg(i.size, i.reg), getE(i, i.size), i.size));
             case Op.IMUL_GEI -> setReg(i.size, i.reg, imul(getE(i, i.size), i.imm, i.size));
             case Op.SHIFT_I, Op.SHIFT_CL -> {
