@@ -41,6 +41,11 @@ public final class YakimaCli implements Callable<Integer> {
     public static void main(String[] args) {
         CliStreams io = CliStreams.system();
         int code = commandLine(io, new ImageResolver()).execute(args);
+        try {
+            io.guestOut().flush();
+        } catch (java.io.IOException e) {
+            // stdout is gone (a closed pipe); nothing left to tell anyone
+        }
         io.out().flush();
         io.err().flush();
         System.exit(code);
