@@ -1,0 +1,34 @@
+package yakima.vm;
+
+import denali.isa.memory.GuestMemory;
+import denali.isa.spec.DenaliAbi;
+
+/**
+ * The VMM's side of the virtual-registers page (page 0; layout in
+ * {@link DenaliAbi} and {@code denali/abi.h}): fills the read-only fields at
+ * boot and keeps the clock fields current. Writes go through
+ * {@link GuestMemory#vmmWrite32}, which bypasses the guest's read-only checks.
+ */
+public final class VirtualRegisters {
+    private VirtualRegisters() {
+    }
+
+    /**
+     * Sets magic, ABI version, memory size, instruction rate and device status,
+     * and zeroes the clock. The network fields stay zero: this VM has no NIC.
+     */
+    public static void initialise(GuestMemory mem, int insnRatePerUs, int deviceStatus) {
+        mem.vmmWrite32(DenaliAbi.VREG_MAGIC, DenaliAbi.VREGS_MAGIC);
+        mem.vmmWrite32(DenaliAbi.VREG_ABI_VERSION, DenaliAbi.ABI_VERSION);
+        mem.vmmWrite32(DenaliAbi.VREG_MEM_SIZE, mem.sizeBytes());
+        mem.vmmWrite32(DenaliAbi.VREG_INSN_RATE, insnRatePerUs);
+        mem.vmmWrite32(DenaliAbi.VREG_DEVICE_STATUS, deviceStatus);
+        updateClock(mem, 0, 0);
+    }
+
+    /** Publishes virtual time and retired instructions; called before each run and after each hypercall. */
+    public static void updateClock(GuestMemory mem, long timeNs, long insnCount) {
+        mem.vmmWrite64(DenaliAbi.VREG_TIME_NS, timeNs);
+        mem.vmmWrite64(DenaliAbi.VREG_INSN_COUNT, insnCount);
+    }
+}
