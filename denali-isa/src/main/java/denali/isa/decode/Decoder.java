@@ -112,7 +112,47 @@ public final class Decoder {
             flags |= Insn.F_ENDS_BLOCK;
             return new Insn(opCode, eip, len, 4, 4, -1, -1, Insn.NO_REG, Insn.NO_REG, 0, 0, 0, 0, 0, 0, flags, mnem, Insn.FMT_NONE);
         }
-        return new Insn(opCode, eip, len, size, size2, reg, rm, base, index, scale, disp, imm, imm2, sub, target, flags, mnem, fmt);
+        return new Insn(specialise(opCode), eip, len, size, size2, reg, rm, base, index, scale, disp, imm, imm2, sub, target,
+                flags, mnem, fmt);
+    }
+
+    /** The handler for the hottest 32-bit forms, with the operation folded into the handler number. */
+    private int specialise(int opCode) {
+        switch (opCode) {
+            case Op.ALU32_RR:
+                return Op.ALU32_RR_BASE + sub;
+            case Op.ALU32_RI:
+                return Op.ALU32_RI_BASE + sub;
+            case Op.ALU32_RM:
+                return Op.ALU32_RM_BASE + sub;
+            case Op.ALU32_MR:
+                return Op.ALU32_MR_BASE + sub;
+            case Op.ALU32_MI:
+                return Op.ALU32_MI_BASE + sub;
+            case Op.SHIFT_I:
+                if (size == 4 && rm >= 0 && (imm & 31) != 0) {
+                    imm &= 31;
+                    switch (sub) {
+                        case Op.SHL, Op.SAL:
+                            return Op.SHL32_RI;
+                        case Op.SHR:
+                            return Op.SHR32_RI;
+                        case Op.SAR:
+                            return Op.SAR32_RI;
+                        default:
+                            break;
+                    }
+                }
+                return opCode;
+            case Op.IMUL_GE:
+                return size == 4 ? Op.IMUL32_GE : opCode;
+            case Op.IMUL_GEI:
+                return size == 4 ? Op.IMUL32_GEI : opCode;
+            case Op.MOVX:
+                return size == 4 && size2 == 1 && sub == 0 ? Op.MOVZB32 : opCode;
+            default:
+                return opCode;
+        }
     }
 
     // ------------------------------------------------------------------ byte input

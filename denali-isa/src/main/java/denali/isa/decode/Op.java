@@ -27,8 +27,12 @@ public final class Op {
     public static final int TRUNCATED = 1;
     public static final int NOP = 2;
 
-    // 32-bit ALU: rm = rm op reg | reg = reg op mem | mem = mem op reg | rm = rm op imm | mem = mem op imm
+    // 32-bit ALU forms, as the decoder first classifies them; build() turns each into one handler per
+    // operation: rm = rm op reg | reg = reg op mem | mem = mem op reg | rm = rm op imm | mem = mem op imm
     public static final int ALU32_RR = 10, ALU32_RM = 11, ALU32_MR = 12, ALU32_RI = 13, ALU32_MI = 14;
+    /** First handler of each specialised 32-bit ALU form; add the ALU sub-operation (ADD..TEST). */
+    public static final int ALU32_RR_BASE = 100, ALU32_RI_BASE = 110, ALU32_RM_BASE = 120, ALU32_MR_BASE = 130,
+            ALU32_MI_BASE = 140;
     // any-size ALU, same forms
     public static final int ALU_RR = 15, ALU_RM = 16, ALU_MR = 17, ALU_RI = 18, ALU_MI = 19;
 
@@ -89,6 +93,20 @@ public final class Op {
     // Denali paravirtual instructions
     public static final int HCALL = 94, IDLE = 95, TERM = 96, VIRET = 97;
 
+    // The specialised 32-bit ALU handlers (the decoder emits these, never ALU32_RR and friends).
+    public static final int ADD32_RR = 100, OR32_RR = 101, ADC32_RR = 102, SBB32_RR = 103, AND32_RR = 104, SUB32_RR = 105, XOR32_RR = 106, CMP32_RR = 107, TEST32_RR = 108;
+    public static final int ADD32_RI = 110, OR32_RI = 111, ADC32_RI = 112, SBB32_RI = 113, AND32_RI = 114, SUB32_RI = 115, XOR32_RI = 116, CMP32_RI = 117, TEST32_RI = 118;
+    public static final int ADD32_RM = 120, OR32_RM = 121, ADC32_RM = 122, SBB32_RM = 123, AND32_RM = 124, SUB32_RM = 125, XOR32_RM = 126, CMP32_RM = 127, TEST32_RM = 128;
+    public static final int ADD32_MR = 130, OR32_MR = 131, ADC32_MR = 132, SBB32_MR = 133, AND32_MR = 134, SUB32_MR = 135, XOR32_MR = 136, CMP32_MR = 137, TEST32_MR = 138;
+    public static final int ADD32_MI = 140, OR32_MI = 141, ADC32_MI = 142, SBB32_MI = 143, AND32_MI = 144, SUB32_MI = 145, XOR32_MI = 146, CMP32_MI = 147, TEST32_MI = 148;
+
+    // Other specialised 32-bit forms
+    /** 32-bit register shifted by an immediate count in 1..31: SHL (also SAL), SHR, SAR. */
+    public static final int SHL32_RI = 150, SHR32_RI = 151, SAR32_RI = 152;
+    public static final int IMUL32_GE = 153, IMUL32_GEI = 154;
+    /** reg32 = zero-extended byte. */
+    public static final int MOVZB32 = 155;
+
     /** One more than the largest handler number. */
-    public static final int COUNT = 98;
+    public static final int COUNT = 156;
 }

@@ -85,7 +85,7 @@ public final class Disassembler {
             case Insn.FMT_E -> e(i, i.size);
             case Insn.FMT_STAR_E -> "*" + e(i, i.size);
             case Insn.FMT_G_E -> reg(i.reg, i.size) + "," + e(i, i.size);
-            case Insn.FMT_E_G -> e(i, i.op == Op.MOVX ? i.size2 : i.size) + "," + reg(i.reg, i.size);
+            case Insn.FMT_E_G -> e(i, i.op == Op.MOVX || i.op == Op.MOVZB32 ? i.size2 : i.size) + "," + reg(i.reg, i.size);
             case Insn.FMT_I_E -> imm(i.imm, i.size) + "," + e(i, i.size);
             case Insn.FMT_I_E_G -> imm(i.imm, i.size) + "," + e(i, i.size) + "," + reg(i.reg, i.size);
             case Insn.FMT_CL_E -> "%cl," + e(i, i.size);

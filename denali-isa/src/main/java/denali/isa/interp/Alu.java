@@ -22,6 +22,8 @@ abstract class Alu extends CpuRegisters {
 
     /** How the lazy flags were produced. */
     static final int F_ADD = 0, F_SUB = 1, F_ADC = 2, F_SBB = 3, F_LOGIC = 4, F_INC = 5, F_DEC = 6, F_BITS = 7;
+    /** 32-bit shifts by a count in 1..31: fA is the operand, fB the count, fRes the result. */
+    static final int F_SHL32 = 8, F_SHR32 = 9, F_SAR32 = 10;
 
     int fOp = F_BITS;
     int fA;
@@ -47,6 +49,8 @@ abstract class Alu extends CpuRegisters {
             case F_SBB -> fAux != 0 ? Integer.compareUnsigned(fA, fB) <= 0 : Integer.compareUnsigned(fA, fB) < 0;
             case F_LOGIC -> false;
             case F_INC, F_DEC -> fAux != 0;
+            case F_SHL32 -> ((fA >>> (32 - fB)) & 1) != 0;
+            case F_SHR32, F_SAR32 -> ((fA >>> (fB - 1)) & 1) != 0;
             default -> (fBits & CF) != 0;
         };
     }
@@ -63,7 +67,9 @@ abstract class Alu extends CpuRegisters {
         return switch (fOp) {
             case F_ADD, F_ADC, F_INC -> ((fA ^ fRes) & (fB ^ fRes)) < 0;
             case F_SUB, F_SBB, F_DEC -> ((fA ^ fB) & (fA ^ fRes)) < 0;
-            case F_LOGIC -> false;
+            case F_LOGIC, F_SAR32 -> false;
+            case F_SHL32 -> (fRes < 0) != cf();
+            case F_SHR32 -> fB == 1 ? fA < 0 : ((fRes ^ (fRes << 1)) < 0);
             default -> (fBits & OF) != 0;
         };
     }
@@ -75,6 +81,7 @@ abstract class Alu extends CpuRegisters {
     final boolean af() {
         return switch (fOp) {
             case F_LOGIC -> false;
+            case F_SHL32, F_SHR32, F_SAR32 -> true; // the reference CPU sets AF after a shift
             case F_BITS -> (fBits & AF) != 0;
             default -> (((fA ^ fB ^ fRes) >>> fSh) & 0x10) != 0;
         };
@@ -244,6 +251,56 @@ abstract class Alu extends CpuRegisters {
         }
         fA = a;
         fB = b;
+        fRes = res;
+        fSh = 0;
+        return res;
+    }
+
+    final int add32(int a, int b) {
+        int res = a + b;
+        fOp = F_ADD;
+        fA = a;
+        fB = b;
+        fRes = res;
+        fSh = 0;
+        return res;
+    }
+
+    final int sub32(int a, int b) {
+        int res = a - b;
+        fOp = F_SUB;
+        fA = a;
+        fB = b;
+        fRes = res;
+        fSh = 0;
+        return res;
+    }
+
+    /** AND, OR, XOR, TEST: only the result matters for the flags. */
+    final int logic32(int res) {
+        fOp = F_LOGIC;
+        fRes = res;
+        fSh = 0;
+        return res;
+    }
+
+    /** SHL by {@code c} in 1..31, flags kept lazily. */
+    final int shl32(int v, int c) {
+        return lazyShift(F_SHL32, v, c, v << c);
+    }
+
+    final int shr32(int v, int c) {
+        return lazyShift(F_SHR32, v, c, v >>> c);
+    }
+
+    final int sar32(int v, int c) {
+        return lazyShift(F_SAR32, v, c, v >> c);
+    }
+
+    private int lazyShift(int kind, int v, int c, int res) {
+        fOp = kind;
+        fA = v;
+        fB = c;
         fRes = res;
         fSh = 0;
         return res;

@@ -1,12 +1,14 @@
 package denali.isa.interp;
 
 import denali.isa.decode.Insn;
+import denali.isa.decode.Op;
 
 /**
  * A straight run of decoded instructions: it ends at the first control
  * transfer, exit or repeated string instruction, at the end of its page, or
- * after {@link Cpu#MAX_BLOCK} instructions. Immutable once built, so blocks of
- * shared pages are safely shared between scheduler threads.
+ * after {@link Cpu#MAX_BLOCK} instructions. Immutable once built apart from its
+ * successor links, so blocks of shared pages are safely shared between
+ * scheduler threads.
  */
 final class Block {
     final Insn[] insns;
@@ -15,11 +17,27 @@ final class Block {
     final int endEip;
     /** False for an instruction that straddles two pages: it is decoded each time instead. */
     final boolean cacheable;
+    final int startEip;
+    /** Target of the last instruction when it is a direct branch, else -1. */
+    final int branchTarget;
+    /**
+     * Links to the blocks that ran next, kept only when they start in the same
+     * page (so they are right for every VM that maps this block's page). Set by
+     * whichever thread gets there first; a lost race only costs a lookup.
+     */
+    Block fallThrough;
+    Block branch;
 
     Block(Insn[] insns, int endEip, boolean cacheable) {
         this.insns = insns;
         this.count = insns.length;
         this.endEip = endEip;
         this.cacheable = cacheable;
+        this.startEip = insns[0].eip;
+        Insn last = insns[insns.length - 1];
+        this.branchTarget = switch (last.op) {
+            case Op.JCC, Op.JMP, Op.CALL, Op.LOOP, Op.LOOPE, Op.LOOPNE, Op.JECXZ -> last.target;
+            default -> -1;
+        };
     }
 }

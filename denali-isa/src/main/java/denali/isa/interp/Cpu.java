@@ -32,7 +32,6 @@ public final class Cpu extends Alu {
     private final byte[] fetchBuffer = new byte[Decoder.MAX_LENGTH];
     private long insnCount;
     private long budgetLeft;
-    private long extraRetired;
     private ExitReason exit;
     private long idleDeadlineNs;
     private int exitCode;
@@ -61,25 +60,10 @@ public final class Cpu extends Alu {
         }
         exit = null;
         budgetLeft = budgetInsns;
-        long start = budgetInsns;
-        while (budgetLeft > 0 && exit == null) {
-            Block b = block(eip);
-            if (b == null) {
-                break; // fetch fault recorded
-            }
-            int n = b.count;
-            if (n > budgetLeft) {
-                n = (int) budgetLeft;
-            }
-            if (tracer != null) {
-                n = 1;
-                tracer.beforeInstruction(eip, Disassembler.format(b.insns[0]), this);
-            }
-            extraRetired = 0;
-            int done = execute(b, n);
-            budgetLeft -= done + extraRetired;
+        if (budgetInsns > 0) {
+            runBlocks();
         }
-        insnCount += start - budgetLeft;
+        insnCount += budgetInsns - budgetLeft;
         if (exit == null) {
             exit = ExitReason.BUDGET;
         }
@@ -150,17 +134,31 @@ public final class Cpu extends Alu {
     }
 
     /**
-     * Executes the first {@code n} instructions of {@code b}; returns how many
-     * retired. Control transfers, which only end blocks, set {@link #eip}.
+     * The interpreter loop: runs block after block until the budget is spent
+     * or an instruction exits. Control transfers, which only end blocks, set
+     * {@link #eip}; the next block is found through the links of the block
+     * just run when possible, else through the page's code.
      */
-    private int execute(Block b, int n) {
-        Insn[] ins = b.insns;
-        eip = n == b.count ? b.endEip : ins[n].eip;
+    private void runBlocks() {
+        codeWrittenSinceLookup();
+        Block b = block(eip);
+        Insn[] ins = null;
         int k = 0;
         try {
-            for (; k < n; k++) {
-                Insn i = ins[k];
-                switch (i.op) {
+            while (b != null) {
+                ins = b.insns;
+                int n = b.count;
+                if (n > budgetLeft) {
+                    n = (int) budgetLeft;
+                }
+                if (tracer != null) {
+                    n = 1;
+                    tracer.beforeInstruction(eip, Disassembler.format(ins[0]), this);
+                }
+                eip = n == b.count ? b.endEip : ins[n].eip;
+                for (k = 0; k < n; k++) {
+                    Insn i = ins[k];
+                    switch (i.op) {
                     case Op.NOP -> {
                     }
                     case Op.MOV32_RR -> r[i.rm] = r[i.reg];
@@ -168,39 +166,99 @@ public final class Cpu extends Alu {
                     case Op.MOV32_MR -> mem.write32(ea(i), r[i.reg]);
                     case Op.MOV32_RI -> r[i.rm] = i.imm;
                     case Op.MOV32_MI -> mem.write32(ea(i), i.imm);
-                    case Op.ALU32_RR -> {
-                        int v = alu32(i.sub, r[i.rm], r[i.reg]);
-                        if (i.sub < Op.CMP) {
-                            r[i.rm] = v;
-                        }
-                    }
-                    case Op.ALU32_RM -> {
-                        int v = alu32(i.sub, r[i.reg], mem.read32(ea(i)));
-                        if (i.sub < Op.CMP) {
-                            r[i.reg] = v;
-                        }
-                    }
-                    case Op.ALU32_MR -> {
+                    case Op.ADD32_RR -> r[i.rm] = add32(r[i.rm], r[i.reg]);
+                    case Op.ADD32_RI -> r[i.rm] = add32(r[i.rm], i.imm);
+                    case Op.ADD32_RM -> r[i.reg] = add32(r[i.reg], mem.read32(ea(i)));
+                    case Op.ADD32_MR -> {
                         int a = ea(i);
-                        int v = alu32(i.sub, mem.read32(a), r[i.reg]);
-                        if (i.sub < Op.CMP) {
-                            mem.write32(a, v);
-                        }
+                        mem.write32(a, add32(mem.read32(a), r[i.reg]));
                     }
-                    case Op.ALU32_RI -> {
-                        int v = alu32(i.sub, r[i.rm], i.imm);
-                        if (i.sub < Op.CMP) {
-                            r[i.rm] = v;
-                        }
-                    }
-                    case Op.ALU32_MI -> {
+                    case Op.ADD32_MI -> {
                         int a = ea(i);
-                        int v = alu32(i.sub, mem.read32(a), i.imm);
-                        if (i.sub < Op.CMP) {
-                            mem.write32(a, v);
-                        }
+                        mem.write32(a, add32(mem.read32(a), i.imm));
                     }
+                    case Op.OR32_RR -> r[i.rm] = logic32(r[i.rm] | r[i.reg]);
+                    case Op.OR32_RI -> r[i.rm] = logic32(r[i.rm] | i.imm);
+                    case Op.OR32_RM -> r[i.reg] = logic32(r[i.reg] | mem.read32(ea(i)));
+                    case Op.OR32_MR -> {
+                        int a = ea(i);
+                        mem.write32(a, logic32(mem.read32(a) | r[i.reg]));
+                    }
+                    case Op.OR32_MI -> {
+                        int a = ea(i);
+                        mem.write32(a, logic32(mem.read32(a) | i.imm));
+                    }
+                    case Op.ADC32_RR -> r[i.rm] = alu32(Op.ADC, r[i.rm], r[i.reg]);
+                    case Op.ADC32_RI -> r[i.rm] = alu32(Op.ADC, r[i.rm], i.imm);
+                    case Op.ADC32_RM -> r[i.reg] = alu32(Op.ADC, r[i.reg], mem.read32(ea(i)));
+                    case Op.ADC32_MR -> {
+                        int a = ea(i);
+                        mem.write32(a, alu32(Op.ADC, mem.read32(a), r[i.reg]));
+                    }
+                    case Op.ADC32_MI -> {
+                        int a = ea(i);
+                        mem.write32(a, alu32(Op.ADC, mem.read32(a), i.imm));
+                    }
+                    case Op.SBB32_RR -> r[i.rm] = alu32(Op.SBB, r[i.rm], r[i.reg]);
+                    case Op.SBB32_RI -> r[i.rm] = alu32(Op.SBB, r[i.rm], i.imm);
+                    case Op.SBB32_RM -> r[i.reg] = alu32(Op.SBB, r[i.reg], mem.read32(ea(i)));
+                    case Op.SBB32_MR -> {
+                        int a = ea(i);
+                        mem.write32(a, alu32(Op.SBB, mem.read32(a), r[i.reg]));
+                    }
+                    case Op.SBB32_MI -> {
+                        int a = ea(i);
+                        mem.write32(a, alu32(Op.SBB, mem.read32(a), i.imm));
+                    }
+                    case Op.AND32_RR -> r[i.rm] = logic32(r[i.rm] & r[i.reg]);
+                    case Op.AND32_RI -> r[i.rm] = logic32(r[i.rm] & i.imm);
+                    case Op.AND32_RM -> r[i.reg] = logic32(r[i.reg] & mem.read32(ea(i)));
+                    case Op.AND32_MR -> {
+                        int a = ea(i);
+                        mem.write32(a, logic32(mem.read32(a) & r[i.reg]));
+                    }
+                    case Op.AND32_MI -> {
+                        int a = ea(i);
+                        mem.write32(a, logic32(mem.read32(a) & i.imm));
+                    }
+                    case Op.SUB32_RR -> r[i.rm] = sub32(r[i.rm], r[i.reg]);
+                    case Op.SUB32_RI -> r[i.rm] = sub32(r[i.rm], i.imm);
+                    case Op.SUB32_RM -> r[i.reg] = sub32(r[i.reg], mem.read32(ea(i)));
+                    case Op.SUB32_MR -> {
+                        int a = ea(i);
+                        mem.write32(a, sub32(mem.read32(a), r[i.reg]));
+                    }
+                    case Op.SUB32_MI -> {
+                        int a = ea(i);
+                        mem.write32(a, sub32(mem.read32(a), i.imm));
+                    }
+                    case Op.XOR32_RR -> r[i.rm] = logic32(r[i.rm] ^ r[i.reg]);
+                    case Op.XOR32_RI -> r[i.rm] = logic32(r[i.rm] ^ i.imm);
+                    case Op.XOR32_RM -> r[i.reg] = logic32(r[i.reg] ^ mem.read32(ea(i)));
+                    case Op.XOR32_MR -> {
+                        int a = ea(i);
+                        mem.write32(a, logic32(mem.read32(a) ^ r[i.reg]));
+                    }
+                    case Op.XOR32_MI -> {
+                        int a = ea(i);
+                        mem.write32(a, logic32(mem.read32(a) ^ i.imm));
+                    }
+                    case Op.CMP32_RR -> sub32(r[i.rm], r[i.reg]);
+                    case Op.CMP32_RI -> sub32(r[i.rm], i.imm);
+                    case Op.CMP32_RM -> sub32(r[i.reg], mem.read32(ea(i)));
+                    case Op.CMP32_MR -> sub32(mem.read32(ea(i)), r[i.reg]);
+                    case Op.CMP32_MI -> sub32(mem.read32(ea(i)), i.imm);
+                    case Op.TEST32_RR -> logic32(r[i.rm] & r[i.reg]);
+                    case Op.TEST32_RI -> logic32(r[i.rm] & i.imm);
+                    case Op.TEST32_MR -> logic32(mem.read32(ea(i)) & r[i.reg]);
+                    case Op.TEST32_MI -> logic32(mem.read32(ea(i)) & i.imm);
                     case Op.LEA -> setReg(i.size, i.reg, ea(i));
+                    case Op.MOVZB32 -> r[i.reg] = i.rm >= 0 ? getReg(1, i.rm) : mem.read8(ea(i));
+                    case Op.SHL32_RI -> r[i.rm] = shl32(r[i.rm], i.imm);
+                    case Op.SHR32_RI -> r[i.rm] = shr32(r[i.rm], i.imm);
+                    case Op.SAR32_RI -> r[i.rm] = sar32(r[i.rm], i.imm);
+                    case Op.IMUL32_GE -> r[i.reg] = imul(r[i.reg], i.rm >= 0 ? r[i.rm] : mem.read32(ea(i)), 4);
+                    case Op.IMUL32_GEI -> r[i.reg] = imul(i.rm >= 0 ? r[i.rm] : mem.read32(ea(i)), i.imm, 4);
                     case Op.PUSH32_R -> push32(r[i.rm]);
                     case Op.POP32_R -> {
                         int v = pop32();
@@ -224,14 +282,63 @@ public final class Cpu extends Alu {
                         setReg(i.size, i.reg, i.sub == 0 ? v : signExtend(v, i.size2));
                     }
                     default -> executeOther(i, k);
+                    }
                 }
+                budgetLeft -= n;
+                if (exit != null || budgetLeft <= 0) {
+                    return;
+                }
+                b = next(b);
             }
         } catch (MemoryFault f) {
+            budgetLeft -= k;
             memoryFault(ins[k], f);
         } catch (CpuFault f) {
+            budgetLeft -= k;
             raise(f.kind, ins[k], f.address);
         }
-        return k;
+    }
+
+    /**
+     * The block at {@link #eip} after {@code b} ran. A block remembers its
+     * successors in the same page (fall-through and direct branch target), so
+     * loops and straight code skip the page lookup; a store that dropped any
+     * decoded code makes the next step look up afresh.
+     */
+    private Block next(Block b) {
+        int target = eip;
+        if (codeWrittenSinceLookup()) {
+            return block(target);
+        }
+        if (target == b.endEip) {
+            Block nb = b.fallThrough;
+            if (nb == null) {
+                nb = block(target);
+                if (nb != null && nb.cacheable && samePage(b, target)) {
+                    b.fallThrough = nb;
+                }
+            }
+            return nb;
+        }
+        if (target == b.branchTarget) {
+            Block nb = b.branch;
+            if (nb == null) {
+                nb = block(target);
+                if (nb != null && nb.cacheable && samePage(b, target)) {
+                    b.branch = nb;
+                }
+            }
+            return nb;
+        }
+        return block(target);
+    }
+
+    private static boolean samePage(Block b, int target) {
+        return (b.startEip ^ target) >>> GuestMemory.PAGE_SHIFT == 0;
+    }
+
+    private boolean codeWrittenSinceLookup() {
+        return mem.takeCodeWritten();
     }
 
     /** The less frequent instructions, kept out of the hot switch so it stays small enough to compile well. */
@@ -653,7 +760,7 @@ public final class Cpu extends Alu {
             }
         }
         if (iterations > 1) {
-            extraRetired += iterations - 1;
+            budgetLeft -= iterations - 1; // the instruction itself is counted with its block
         }
     }
 
