@@ -26,3 +26,10 @@ printf 'cpu: %s (family %s model %s stepping %s, microcode %s)\n' \
     "$(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')" \
     "$(grep -m1 '^stepping' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')" \
     "$(grep -m1 '^microcode' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')"
+
+# Cross-check the corpus against the independent Python reference model
+# (defined behaviour must match; undefined flags are characterised).
+if command -v python3 >/dev/null 2>&1; then
+    python3 "$here/check.py" "$out" > "$build/check.txt" || { cat "$build/check.txt"; echo "check.py found mismatches" >&2; exit 1; }
+    head -1 "$build/check.txt"
+fi

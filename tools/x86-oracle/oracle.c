@@ -892,7 +892,7 @@ static const char *const SH[8] = {"rol", "ror", "rcl", "rcr", "shl", "shr", "sal
 static const u32 COUNTS[] = {0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 255};
 
 static u32 shcount(int n) {
-    if (n < NE(COUNTS) * 12) return COUNTS[n / 12];
+    if (n < NE(COUNTS) * 16) return COUNTS[n / 16];
     return rnd(2) ? rnd(40) : rnd(256);
 }
 
@@ -911,7 +911,7 @@ static void gen_shift(void) {
                 emit();
             }
             /* D2/D3: count in CL (upper ECX random) */
-            for (int n = 0; n < NE(COUNTS) * 12 + 80; n++) {
+            for (int n = 0; n < NE(COUNTS) * 16 + 100; n++) {
                 vbegin(SH[op], sz);
                 osz(sz);
                 B(sz == 8 ? 0xD2 : 0xD3);
@@ -921,7 +921,7 @@ static void gen_shift(void) {
                 emit();
             }
             /* C0/C1: count imm8 */
-            for (int n = 0; n < NE(COUNTS) * 12 + 80; n++) {
+            for (int n = 0; n < NE(COUNTS) * 16 + 100; n++) {
                 vbegin(SH[op], sz);
                 osz(sz);
                 B(sz == 8 ? 0xC0 : 0xC1);
@@ -1365,7 +1365,7 @@ static void gen_string(void) {
             for (int pfx = 0; pfx < 3; pfx++) {
                 int cmp = S[s].op == 0xA6 || S[s].op == 0xAE;
                 if (pfx == 2 && !cmp) continue;
-                int reps = pfx == 0 ? 200 : 80;
+                int reps = pfx == 0 ? 300 : 180;
                 for (int n = 0; n < reps; n++) {
                     int df = n & 1;
                     u32 count = pfx ? (u32)(n / 2) % 9 : 1;

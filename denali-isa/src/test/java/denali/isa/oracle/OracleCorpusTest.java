@@ -85,14 +85,18 @@ class OracleCorpusTest {
      */
     static final Map<String, Integer> INCONSISTENT_FLAGS = Map.of();
 
-    /** Architecturally undefined flags per mnemonic (Intel SDM), ignored only with -Doracle.ignoreUndefined=true. */
+    static final int ARITH = CF | PF | AF | ZF | SF | OF;
+
+    /**
+     * Architecturally undefined flags per mnemonic (Intel SDM) for instructions
+     * whose undefined set does not depend on the operands; shifts, rotates and
+     * SHLD/SHRD are handled in {@link #undefinedFlags}. Used only with
+     * -Doracle.ignoreUndefined=true.
+     */
     static final Map<String, Integer> UNDEFINED_FLAGS = Map.ofEntries(
             Map.entry("and", AF), Map.entry("or", AF), Map.entry("xor", AF), Map.entry("test", AF),
             Map.entry("mul", SF | ZF | AF | PF), Map.entry("imul", SF | ZF | AF | PF),
-            Map.entry("div", CF | OF | SF | ZF | AF | PF), Map.entry("idiv", CF | OF | SF | ZF | AF | PF),
-            Map.entry("shl", OF | AF), Map.entry("sal", OF | AF), Map.entry("shr", OF | AF), Map.entry("sar", OF | AF),
-            Map.entry("rol", OF), Map.entry("ror", OF), Map.entry("rcl", OF), Map.entry("rcr", OF),
-            Map.entry("shld", OF | AF), Map.entry("shrd", OF | AF),
+            Map.entry("div", ARITH), Map.entry("idiv", ARITH),
             Map.entry("bt", OF | SF | AF | PF), Map.entry("bts", OF | SF | AF | PF),
             Map.entry("btr", OF | SF | AF | PF), Map.entry("btc", OF | SF | AF | PF),
             Map.entry("bsf", CF | OF | SF | AF | PF), Map.entry("bsr", CF | OF | SF | AF | PF));
@@ -113,6 +117,28 @@ class OracleCorpusTest {
                 end--;
             }
             return m.substring(0, end);
+        }
+
+        /** The operand size in bits from the tag's digits, or 32 when it has none. */
+        int size() {
+            int end = tag.length(), start = end;
+            while (start > 0 && Character.isDigit(tag.charAt(start - 1))) {
+                start--;
+            }
+            return start == end ? 32 : Integer.parseInt(tag, start, end, 10);
+        }
+
+        /** Index of the first opcode byte (after 66/F2/F3 prefixes). */
+        int opcodeIndex() {
+            int i = 0;
+            while (i < insn.length - 1) {
+                int x = insn[i] & 0xFF;
+                if (x != 0x66 && x != 0xF2 && x != 0xF3) {
+                    break;
+                }
+                i++;
+            }
+            return i;
         }
 
         /** True when an F2/F3 prefix precedes the opcode: a REP string instruction. */
@@ -272,22 +298,65 @@ class OracleCorpusTest {
     static int flagMask(Vector v) {
         int mask = FLAG_MASK & ~INCONSISTENT_FLAGS.getOrDefault(v.mnemonic(), 0);
         if (IGNORE_UNDEFINED) {
-            mask &= ~UNDEFINED_FLAGS.getOrDefault(v.mnemonic(), 0);
-            if (undefinedShldResult(v)) {
-                mask = DF;
-            }
+            mask &= ~undefinedFlags(v);
         }
         return mask;
     }
 
+    /** The shift count before masking for shifts, rotates and SHLD/SHRD, else -1. */
+    static int shiftCount(Vector v) {
+        byte[] insn = v.insn();
+        int i = v.opcodeIndex();
+        int op = insn[i] & 0xFF;
+        if (op == 0x0F) {
+            op = 0x100 | (insn[i + 1] & 0xFF);
+        }
+        return switch (op) {
+            case 0xC0, 0xC1, 0x1A4, 0x1AC -> insn[insn.length - 1] & 0xFF;
+            case 0xD0, 0xD1 -> 1;
+            case 0xD2, 0xD3, 0x1A5, 0x1AD -> v.regsIn()[CpuState.ECX] & 0xFF;
+            default -> -1;
+        };
+    }
+
+    /** The flags the Intel SDM leaves undefined for this vector. */
+    static int undefinedFlags(Vector v) {
+        String m = v.mnemonic();
+        int size = v.size();
+        switch (m) {
+            case "shl", "sal", "shr", "sar", "rol", "ror", "rcl", "rcr" -> {
+                int c = shiftCount(v) & 31;
+                if (c == 0) {
+                    return 0; // flags unaffected
+                }
+                int u = c > 1 ? OF : 0;
+                if (!m.startsWith("r")) {
+                    u |= AF;
+                    if (c >= size && !m.equals("sar")) {
+                        u |= CF;
+                    }
+                }
+                return u;
+            }
+            case "shld", "shrd" -> {
+                int c = shiftCount(v) & 31;
+                if (c == 0) {
+                    return 0;
+                }
+                if (c > size) {
+                    return ARITH;
+                }
+                return AF | (c > 1 ? OF : 0);
+            }
+            default -> {
+                return UNDEFINED_FLAGS.getOrDefault(m, 0);
+            }
+        }
+    }
+
     /** SHLD/SHRD on 16 bits with a masked count above 16: result and flags undefined per the SDM. */
     static boolean undefinedShldResult(Vector v) {
-        if (!v.tag().equals("shld16") && !v.tag().equals("shrd16")) {
-            return false;
-        }
-        int op = v.insn()[2] & 0xFF; // 66 0F op
-        int count = (op == 0xA4 || op == 0xAC) ? v.insn()[v.insn().length - 1] & 0xFF : v.regsIn()[CpuState.ECX] & 0xFF;
-        return (count & 31) > 16;
+        return (v.mnemonic().equals("shld") || v.mnemonic().equals("shrd")) && (shiftCount(v) & 31) > v.size();
     }
 
     /** Registers whose value the SDM leaves undefined for this vector (ignored only with oracle.ignoreUndefined). */
