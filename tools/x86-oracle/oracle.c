@@ -1345,6 +1345,8 @@ static void gen_stack(void) {
                 I16(k == 0 ? 0xffff - rnd(0xffff - lo + 1) : k == 1 ? rnd(V.r[ESP] - DATA - pushes + 1) : rnd(64));
                 I8((u32)lvl);
                 V.r[EBP] = DATA + 0x40 + (rnd(2) ? 4 * rnd(16) : rnd(64));
+                /* levels 0 and 1 never read through EBP: let a 16-bit ENTER show what it does to EBP's upper half */
+                if (sz == 16 && lvl < 2 && rnd(2)) V.r[EBP] ^= rnd32() & 0xffff0000u;
                 emit();
             }
         }

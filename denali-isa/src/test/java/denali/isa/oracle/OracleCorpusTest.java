@@ -41,6 +41,12 @@ import denali.isa.memory.GuestMemory;
  * flags and DF, and the 256-byte data window must come out exactly as the
  * hardware left them.
  *
+ * <p>The recording CPU (an AMD Zen 4 EPYC) and the rules it follows for the
+ * flags the manuals call undefined (MUL/IMUL leave SF ZF AF PF unchanged, DIV
+ * leaves CF OF unchanged and sets AF, clears SF ZF PF, shifts set AF, BSF/BSR
+ * with a zero source leave the destination unchanged, ...) are listed in
+ * {@code tools/x86-oracle/README.md}.
+ *
  * <p>Each group file becomes one dynamic test that runs all its vectors and,
  * on failure, reports the first {@value #MAX_REPORTED} mismatches in full
  * and a count of mismatches per instruction tag.
