@@ -46,3 +46,18 @@ NATIVE_CFLAGS := $(BASE_CFLAGS) -DILWACO_NATIVE=1
 GUEST_LDFLAGS  := -m elf_i386 -T $(ILWACO_DIR)/ilwaco.ld -static -nostdlib --no-dynamic-linker
 # Native Linux executables: ld's default i386 script (Linux will not map 0x1000).
 NATIVE_LDFLAGS := -m elf_i386 -static -nostdlib --no-dynamic-linker -e _start
+
+# Output: one short line per step ("  CC  libc/mem.c"); `make V=1` shows the
+# full commands; `make -s` (what Maven runs) prints nothing but diagnostics.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+say = @true
+else
+say = @printf '  %-5s %s\n' '$(1)' '$(2)'
+endif
+endif
