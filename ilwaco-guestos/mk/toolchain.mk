@@ -25,7 +25,7 @@ ifeq ($(IS_CLANG),1)
 TARGET_FLAGS  := --target=i386-unknown-none-elf -m32
 CC_INCLUDE    := $(shell $(CC) -print-resource-dir 2>/dev/null)/include
 else
-TARGET_FLAGS  := -m32
+TARGET_FLAGS  := -m32 -fno-stack-clash-protection
 CC_INCLUDE    := $(shell $(CC) -print-file-name=include 2>/dev/null)
 endif
 
@@ -35,7 +35,7 @@ OPT ?= -O2
 BASE_CFLAGS := $(TARGET_FLAGS) -march=i386 -mno-80387 -mno-mmx -mno-sse \
 	-ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables \
-	-fcf-protection=none -fno-stack-clash-protection \
+	-fcf-protection=none \
 	-nostdlib -nostdinc -isystem $(CC_INCLUDE) -I$(ILWACO_DIR)/include \
 	-std=gnu11 -Wall
 

@@ -14,6 +14,10 @@
 
 char buf[256];
 char big[300];
+/* int arguments for %hh and %h (formats not literal: no -Wformat complaint) */
+int wide[] = { 200, 0x1234, -129, 40000, 0x123456, -32769 };
+char hh_format[] = "  hh: %hhd %hhu %hhx %hhd\n";
+char h_format[] = "  h: %hd %hu %hx %hd\n";
 char *null_str;               /* NULL, hidden from -Wformat */
 char odd_format[] = "printf odd directives: [%y] [%5%] [%-w] [%d\n";
 
@@ -49,7 +53,7 @@ void test_mem(void)
     for (i = 0; i < 8; i++) {
         for (j = 0; j < 4; j++) {
             memset(big, '-', 48);
-            memcpy(big + j, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ" + i, (size_t)(i * 5));
+            memcpy(big + j, &"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"[i], (size_t)(i * 5));
             if (i == 3 || j == 1)
                 show("memcpy", big, 44);
         }
@@ -157,8 +161,8 @@ void test_printf(void)
                (unsigned)v, (unsigned)v, (unsigned)v, (unsigned)v);
     }
     printf("printf lengths:\n");
-    printf("  hh: %hhd %hhu %hhx %hhd\n", 200, 200, 0x1234, -129);
-    printf("  h: %hd %hu %hx %hd\n", 40000, 40000, 0x123456, -32769);
+    printf(hh_format, wide[0], wide[0], wide[1], wide[2]);
+    printf(h_format, wide[3], wide[3], wide[4], wide[5]);
     printf("  l: %ld %lu %lx\n", -123456789L, 4000000000UL, 0xDEADBEEFUL);
     printf("  ll: %lld %llu %llx %llX %llo\n", LLONG_MIN, ULLONG_MAX, 0x123456789ABCDEFULL,
            0xFEDCBA9876543210ULL, 01777777777777777777777ULL);
