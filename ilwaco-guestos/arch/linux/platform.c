@@ -1,0 +1,50 @@
+/*
+ * arch/linux/platform.c - kern/'s platform hooks as i386 Linux system calls.
+ *
+ * Used only by the native build (ILWACO_NATIVE), which runs the same C
+ * sources as a static 32-bit Linux program to record expected outputs and
+ * measure native speed.  System calls go through int 0x80:
+ * EAX = number, EBX ECX EDX = arguments, EAX = result or -errno.
+ */
+#include "../arch.h"
+
+#define SYS_exit_group      252
+#define SYS_write           4
+#define SYS_clock_gettime   265   /* 32-bit time_t */
+#define SYS_clock_gettime64 403   /* 64-bit time_t, Linux >= 5.1 */
+#define CLOCK_MONOTONIC     1
+
+static inline int32_t sys3(int32_t nr, uint32_t a, uint32_t b, uint32_t c)
+{
+    int32_t r;
+    __asm__ volatile("int $0x80"
+                     : "=a"(r) : "0"(nr), "b"(a), "c"(b), "d"(c) : "memory", "cc");
+    return r;
+}
+
+int32_t arch_console_write(const char *buf, size_t len)
+{
+    int32_t r;
+    do
+        r = sys3(SYS_write, 1, (uint32_t)(uintptr_t)buf, (uint32_t)len);
+    while (r == -4 /* EINTR */);
+    return r;
+}
+
+uint64_t arch_time_ns(void)
+{
+    struct { int64_t sec, nsec; } ts64;
+    struct { int32_t sec, nsec; } ts32;
+
+    if (sys3(SYS_clock_gettime64, CLOCK_MONOTONIC, (uint32_t)(uintptr_t)&ts64, 0) == 0)
+        return (uint64_t)ts64.sec * 1000000000u + (uint64_t)ts64.nsec;
+    if (sys3(SYS_clock_gettime, CLOCK_MONOTONIC, (uint32_t)(uintptr_t)&ts32, 0) == 0)
+        return (uint64_t)(uint32_t)ts32.sec * 1000000000u + (uint32_t)ts32.nsec;
+    return 0;
+}
+
+void arch_terminate(int code)
+{
+    for (;;)
+        sys3(SYS_exit_group, (uint32_t)code, 0, 0);
+}
