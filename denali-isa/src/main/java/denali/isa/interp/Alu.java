@@ -461,6 +461,15 @@ abstract class Alu extends CpuRegisters {
         // The reference CPU: SHLD's OF is MSB(result) xor CF, SHRD's is the top two result bits xored.
         int top = (res >>> (n - 1)) & 1;
         int ofOut = left ? top ^ cfOut : top ^ ((res >>> (n - 2)) & 1);
+        if (size == 2 && c >= 16) {
+            // Counts past the operand on 16 bits (undefined in the manuals), as the reference CPU does them.
+            if (c > 16) {
+                cfOut = 0;
+                ofOut = left ? 0 : ofOut;
+            } else if (left) {
+                ofOut = cfOut;
+            }
+        }
         setFlagBits(szp(res & m, size) | (cfOut != 0 ? CF : 0) | (ofOut != 0 ? OF : 0) | shiftAf(flags));
         return res & m;
     }
