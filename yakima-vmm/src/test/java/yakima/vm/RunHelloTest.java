@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,9 +31,8 @@ import yakima.cli.YakimaCli;
  * {@code yakima run} end to end, through the real interpreter: the built-in
  * hello image, and hand-assembled programs that pin down the runner's
  * contract (hypercall results in EAX, exit codes, faults, idling, limits,
- * the boot state). Enable once {@code Cpu} is written.
+ * the boot state).
  */
-@Disabled("needs the interpreter")
 class RunHelloTest {
     @TempDir
     Path tmp;
