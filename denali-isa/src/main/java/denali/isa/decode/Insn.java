@@ -118,6 +118,31 @@ public final class Insn {
         this.fmt = fmt;
     }
 
+    /**
+     * A macro-op for {@code cmp} or {@code test} between registers or with an
+     * immediate followed by the conditional jump {@code jcc}: one dispatch
+     * instead of two, and the condition evaluated straight from the operands.
+     * Returns null when the pair does not qualify. The macro-op keeps the
+     * compare's operands and address and the jump's condition and target.
+     */
+    public static Insn fuseCompareBranch(Insn cmp, Insn jcc) {
+        if (jcc.op != Op.JCC || cmp.next() != jcc.eip) {
+            return null;
+        }
+        int fused = switch (cmp.op) {
+            case Op.CMP32_RR -> Op.CMP_JCC_RR;
+            case Op.CMP32_RI -> Op.CMP_JCC_RI;
+            case Op.TEST32_RR -> Op.TEST_JCC_RR;
+            case Op.TEST32_RI -> Op.TEST_JCC_RI;
+            default -> -1;
+        };
+        if (fused < 0) {
+            return null;
+        }
+        return new Insn(fused, cmp.eip, cmp.len + jcc.len, 4, 4, cmp.reg, cmp.rm, NO_REG, NO_REG, 0, 0, cmp.imm, 0, jcc.sub,
+                jcc.target, jcc.flags, cmp.mnemonic + "+" + jcc.mnemonic, FMT_NONE);
+    }
+
     /** Address of the next instruction in sequence. */
     public int next() {
         return eip + len;

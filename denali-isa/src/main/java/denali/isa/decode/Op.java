@@ -107,6 +107,11 @@ public final class Op {
     /** reg32 = zero-extended byte. */
     public static final int MOVZB32 = 155;
 
+    // Macro-ops: a 32-bit register compare or test fused with the conditional jump after it.
+    // Built by the CPU when it forms a block (see Insn#fuseCompareBranch), never by the decoder.
+    // sub is the jump's condition code; they count as two instructions.
+    public static final int CMP_JCC_RR = 156, CMP_JCC_RI = 157, TEST_JCC_RR = 158, TEST_JCC_RI = 159;
+
     /** One more than the largest handler number. */
-    public static final int COUNT = 156;
+    public static final int COUNT = 160;
 }

@@ -24,6 +24,8 @@ abstract class Alu extends CpuRegisters {
     static final int F_ADD = 0, F_SUB = 1, F_ADC = 2, F_SBB = 3, F_LOGIC = 4, F_INC = 5, F_DEC = 6, F_BITS = 7;
     /** 32-bit shifts by a count in 1..31: fA is the operand, fB the count, fRes the result. */
     static final int F_SHL32 = 8, F_SHR32 = 9, F_SAR32 = 10;
+    /** Multiply: CF = OF = fAux (the product overflowed); SF, ZF, AF, PF are those of the saved state. */
+    static final int F_MUL = 11;
 
     int fOp = F_BITS;
     int fA;
@@ -35,6 +37,18 @@ abstract class Alu extends CpuRegisters {
     /** All six flags, when fOp is F_BITS. */
     int fBits;
 
+    /*
+     * The saved state: what INC/DEC take CF from and what a multiply keeps SF, ZF,
+     * AF and PF from, so neither has to compute flags when it executes. Only one
+     * of them uses it at a time: INC/DEC keep just a carry source here (an ADD,
+     * SUB, LOGIC or F_BITS state), a multiply keeps the whole previous state.
+     */
+    int sOp = F_BITS;
+    int sA;
+    int sB;
+    int sRes;
+    int sSh;
+    int sBits;
     Alu(GuestMemory mem) {
         super(mem);
     }
@@ -48,7 +62,8 @@ abstract class Alu extends CpuRegisters {
             case F_ADC -> fAux != 0 ? Integer.compareUnsigned(fRes, fA) <= 0 : Integer.compareUnsigned(fRes, fA) < 0;
             case F_SBB -> fAux != 0 ? Integer.compareUnsigned(fA, fB) <= 0 : Integer.compareUnsigned(fA, fB) < 0;
             case F_LOGIC -> false;
-            case F_INC, F_DEC -> fAux != 0;
+            case F_INC, F_DEC -> savedCarry();
+            case F_MUL -> fAux != 0;
             case F_SHL32 -> ((fA >>> (32 - fB)) & 1) != 0;
             case F_SHR32, F_SAR32 -> ((fA >>> (fB - 1)) & 1) != 0;
             default -> (fBits & CF) != 0;
@@ -56,11 +71,11 @@ abstract class Alu extends CpuRegisters {
     }
 
     final boolean zf() {
-        return fOp == F_BITS ? (fBits & ZF) != 0 : fRes == 0;
+        return fOp == F_BITS ? (fBits & ZF) != 0 : fOp == F_MUL ? (savedFlags() & ZF) != 0 : fRes == 0;
     }
 
     final boolean sf() {
-        return fOp == F_BITS ? (fBits & SF) != 0 : fRes < 0;
+        return fOp == F_BITS ? (fBits & SF) != 0 : fOp == F_MUL ? (savedFlags() & SF) != 0 : fRes < 0;
     }
 
     final boolean of() {
@@ -68,6 +83,7 @@ abstract class Alu extends CpuRegisters {
             case F_ADD, F_ADC, F_INC -> ((fA ^ fRes) & (fB ^ fRes)) < 0;
             case F_SUB, F_SBB, F_DEC -> ((fA ^ fB) & (fA ^ fRes)) < 0;
             case F_LOGIC, F_SAR32 -> false;
+            case F_MUL -> fAux != 0;
             case F_SHL32 -> (fRes < 0) != cf();
             case F_SHR32 -> fB == 1 ? fA < 0 : ((fRes ^ (fRes << 1)) < 0);
             default -> (fBits & OF) != 0;
@@ -75,16 +91,84 @@ abstract class Alu extends CpuRegisters {
     }
 
     final boolean pf() {
-        return fOp == F_BITS ? (fBits & PF) != 0 : parity(fRes >>> fSh);
+        return fOp == F_BITS ? (fBits & PF) != 0 : fOp == F_MUL ? (savedFlags() & PF) != 0 : parity(fRes >>> fSh);
     }
 
     final boolean af() {
         return switch (fOp) {
             case F_LOGIC -> false;
             case F_SHL32, F_SHR32, F_SAR32 -> true; // the reference CPU sets AF after a shift
+            case F_MUL -> (savedFlags() & AF) != 0;
             case F_BITS -> (fBits & AF) != 0;
             default -> (((fA ^ fB ^ fRes) >>> fSh) & 0x10) != 0;
         };
+    }
+
+    /** CF of the carry source INC/DEC saved. */
+    private boolean savedCarry() {
+        return switch (sOp) {
+            case F_ADD -> Integer.compareUnsigned(sRes, sA) < 0;
+            case F_SUB -> Integer.compareUnsigned(sA, sB) < 0;
+            case F_LOGIC -> false;
+            default -> (sBits & CF) != 0;
+        };
+    }
+
+    /** Before INC/DEC: make the saved state a source for the CF they preserve. */
+    private void saveCarrySource() {
+        switch (fOp) {
+            case F_INC, F_DEC -> {
+                // the saved state is still the carry source
+            }
+            case F_ADD, F_SUB, F_LOGIC -> {
+                sOp = fOp;
+                sA = fA;
+                sB = fB;
+                sRes = fRes;
+            }
+            default -> {
+                boolean c = cf();
+                sOp = F_BITS;
+                sBits = c ? CF : 0;
+            }
+        }
+    }
+
+    /** Before a multiply: save the state whose SF, ZF, AF and PF it keeps. */
+    private void saveStateForMultiply() {
+        if (fOp == F_MUL) {
+            return; // a multiply after a multiply keeps the same flags
+        }
+        if (fOp == F_INC || fOp == F_DEC) {
+            fBits = flagsNow(); // their CF lives in the saved state, which is about to be replaced
+            fOp = F_BITS;
+        }
+        sOp = fOp;
+        sA = fA;
+        sB = fB;
+        sRes = fRes;
+        sSh = fSh;
+        sBits = fBits;
+    }
+
+    /** All six flags of the state a multiply saved (only SF, ZF, AF, PF of it are used). */
+    private int savedFlags() {
+        int op = fOp, a = fA, b = fB, res = fRes, sh = fSh, bits = fBits, aux = fAux;
+        fOp = sOp;
+        fA = sA;
+        fB = sB;
+        fRes = sRes;
+        fSh = sSh;
+        fBits = sBits;
+        int flags = flagsNow();
+        fOp = op;
+        fA = a;
+        fB = b;
+        fRes = res;
+        fSh = sh;
+        fBits = bits;
+        fAux = aux;
+        return flags;
     }
 
     static boolean parity(int v) {
@@ -95,6 +179,9 @@ abstract class Alu extends CpuRegisters {
     final int flagsNow() {
         if (fOp == F_BITS) {
             return fBits;
+        }
+        if (fOp == F_MUL) {
+            return (savedFlags() & (SF | ZF | AF | PF)) | (fAux != 0 ? CF | OF : 0);
         }
         return (cf() ? CF : 0) | (pf() ? PF : 0) | (af() ? AF : 0) | (zf() ? ZF : 0) | (sf() ? SF : 0) | (of() ? OF : 0);
     }
@@ -157,6 +244,39 @@ abstract class Alu extends CpuRegisters {
             case 13 -> sf() == of();
             case 14 -> zf() || sf() != of();
             default -> !zf() && sf() == of();
+        };
+    }
+
+    /** CMP a,b then Jcc: sets the flags as CMP does and evaluates the condition from the operands. */
+    final boolean compareBranch(int cc, int a, int b) {
+        sub32(a, b);
+        return switch (cc) {
+            case 2 -> Integer.compareUnsigned(a, b) < 0;
+            case 3 -> Integer.compareUnsigned(a, b) >= 0;
+            case 4 -> a == b;
+            case 5 -> a != b;
+            case 6 -> Integer.compareUnsigned(a, b) <= 0;
+            case 7 -> Integer.compareUnsigned(a, b) > 0;
+            case 12 -> a < b;
+            case 13 -> a >= b;
+            case 14 -> a <= b;
+            case 15 -> a > b;
+            default -> cond(cc);
+        };
+    }
+
+    /** TEST then Jcc, given the AND already done (flags set by logic32). */
+    final boolean testBranch(int cc, int v) {
+        return switch (cc) {
+            case 2 -> false;
+            case 3 -> true;
+            case 4, 6 -> v == 0;
+            case 5, 7 -> v != 0;
+            case 8, 12 -> v < 0;
+            case 9, 13 -> v >= 0;
+            case 14 -> v <= 0;
+            case 15 -> v > 0;
+            default -> cond(cc);
         };
     }
 
@@ -307,25 +427,23 @@ abstract class Alu extends CpuRegisters {
     }
 
     final int inc(int a, int size) {
-        int c = cf() ? 1 : 0;
+        saveCarrySource();
         int sh = 32 - 8 * size;
         fA = a << sh;
         fB = 1 << sh;
         fRes = fA + fB;
         fSh = sh;
-        fAux = c;
         fOp = F_INC;
         return fRes >>> sh;
     }
 
     final int dec(int a, int size) {
-        int c = cf() ? 1 : 0;
+        saveCarrySource();
         int sh = 32 - 8 * size;
         fA = a << sh;
         fB = 1 << sh;
         fRes = fA - fB;
         fSh = sh;
-        fAux = c;
         fOp = F_DEC;
         return fRes >>> sh;
     }
@@ -526,7 +644,9 @@ abstract class Alu extends CpuRegisters {
 
     /** CF = OF = the product did not fit; the reference CPU leaves SF, ZF, AF and PF as they were. */
     private void setMulFlags(boolean high, int lo, int size) {
-        setFlagBits((flagsNow() & ~(CF | OF)) | (high ? CF | OF : 0));
+        saveStateForMultiply();
+        fOp = F_MUL;
+        fAux = high ? 1 : 0;
     }
 
     /** After a divide the reference CPU keeps CF and OF, sets AF and clears SF, ZF and PF. */

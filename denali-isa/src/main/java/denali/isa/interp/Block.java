@@ -11,7 +11,11 @@ import denali.isa.decode.Op;
  * scheduler threads.
  */
 final class Block {
+    /** One decoded record per guest instruction: for tracing and for runs cut short by the budget. */
     final Insn[] insns;
+    /** The same instructions with compare-and-branch pairs fused: what a full run of the block executes. */
+    final Insn[] ops;
+    /** Guest instructions in the block. */
     final int count;
     /** Address after the last instruction: where execution continues when no branch is taken. */
     final int endEip;
@@ -31,6 +35,7 @@ final class Block {
     Block(Insn[] insns, int endEip, boolean cacheable) {
         this.insns = insns;
         this.count = insns.length;
+        this.ops = fuse(insns);
         this.endEip = endEip;
         this.cacheable = cacheable;
         this.startEip = insns[0].eip;
@@ -39,5 +44,21 @@ final class Block {
             case Op.JCC, Op.JMP, Op.CALL, Op.LOOP, Op.LOOPE, Op.LOOPNE, Op.JECXZ -> last.target;
             default -> -1;
         };
+    }
+
+    /** Fuses a final compare-and-branch pair; a jump is always last, so only the last two can pair. */
+    private static Insn[] fuse(Insn[] insns) {
+        int n = insns.length;
+        if (n < 2) {
+            return insns;
+        }
+        Insn fused = Insn.fuseCompareBranch(insns[n - 2], insns[n - 1]);
+        if (fused == null) {
+            return insns;
+        }
+        Insn[] ops = new Insn[n - 1];
+        System.arraycopy(insns, 0, ops, 0, n - 2);
+        ops[n - 2] = fused;
+        return ops;
     }
 }

@@ -146,16 +146,23 @@ public final class Cpu extends Alu {
         int k = 0;
         try {
             while (b != null) {
-                ins = b.insns;
-                int n = b.count;
-                if (n > budgetLeft) {
-                    n = (int) budgetLeft;
+                int n;
+                int retired;
+                if (b.count <= budgetLeft && tracer == null) {
+                    ins = b.ops;
+                    n = ins.length;
+                    retired = b.count;
+                    eip = b.endEip;
+                } else {
+                    // Cut short by the budget, or traced: one record per guest instruction.
+                    ins = b.insns;
+                    n = tracer != null ? 1 : (int) budgetLeft;
+                    retired = n;
+                    if (tracer != null) {
+                        tracer.beforeInstruction(eip, Disassembler.format(ins[0]), this);
+                    }
+                    eip = n == b.count ? b.endEip : ins[n].eip;
                 }
-                if (tracer != null) {
-                    n = 1;
-                    tracer.beforeInstruction(eip, Disassembler.format(ins[0]), this);
-                }
-                eip = n == b.count ? b.endEip : ins[n].eip;
                 for (k = 0; k < n; k++) {
                     Insn i = ins[k];
                     switch (i.op) {
@@ -271,6 +278,26 @@ public final class Cpu extends Alu {
                             eip = i.target;
                         }
                     }
+                    case Op.CMP_JCC_RR -> {
+                        if (compareBranch(i.sub, r[i.rm], r[i.reg])) {
+                            eip = i.target;
+                        }
+                    }
+                    case Op.CMP_JCC_RI -> {
+                        if (compareBranch(i.sub, r[i.rm], i.imm)) {
+                            eip = i.target;
+                        }
+                    }
+                    case Op.TEST_JCC_RR -> {
+                        if (testBranch(i.sub, logic32(r[i.rm] & r[i.reg]))) {
+                            eip = i.target;
+                        }
+                    }
+                    case Op.TEST_JCC_RI -> {
+                        if (testBranch(i.sub, logic32(r[i.rm] & i.imm))) {
+                            eip = i.target;
+                        }
+                    }
                     case Op.JMP -> eip = i.target;
                     case Op.CALL -> {
                         push32(i.eip + i.len);
@@ -284,7 +311,7 @@ public final class Cpu extends Alu {
                     default -> executeOther(i, k);
                     }
                 }
-                budgetLeft -= n;
+                budgetLeft -= retired;
                 if (exit != null || budgetLeft <= 0) {
                     return;
                 }
