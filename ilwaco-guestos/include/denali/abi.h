@@ -28,7 +28,7 @@
 #define DENALI_VREG_INSN_RATE         0x00C /* u32 nominal guest instructions per microsecond */
 #define DENALI_VREG_TIME_NS           0x010 /* u64 monotonic virtual time since boot, ns */
 #define DENALI_VREG_INSN_COUNT        0x018 /* u64 instructions retired since boot */
-/* Guest-written (the VMM also writes them at an upcall and VIRET): */
+/* Guest-written (the CPU also writes INT_ENABLE at an upcall, VIRET and POPF): */
 #define DENALI_VREG_INT_ENABLE        0x020 /* u32 0 = interrupts masked, 1 = enabled */
 #define DENALI_VREG_INT_PENDING       0x024 /* u32 bitmask of DENALI_INT_*; VMM sets, guest clears */
 #define DENALI_VREG_INT_HANDLER       0x028 /* u32 upcall entry address, 0 = none */
@@ -58,9 +58,9 @@
 
 /* ---- New instructions: 0x0F then this second opcode byte --------------- */
 #define DENALI_OP_HCALL               0x04 /* hypercall: EAX=number, EBX,ECX,EDX,ESI,EDI=args, EAX=result */
-#define DENALI_OP_IDLE                0x0A /* idle-with-timeout: EDX:EAX=absolute deadline in ns */
+#define DENALI_OP_IDLE                0x0A /* idle-with-timeout: EDX:EAX=absolute deadline in ns, bit 63 set = none */
 #define DENALI_OP_TERM                0x0C /* terminate: EBX=exit code */
-#define DENALI_OP_VIRET               0x36 /* return from upcall: pop EIP, pop EFLAGS, enable interrupts */
+#define DENALI_OP_VIRET               0x36 /* return from upcall: pop EIP, pop EFLAGS; INT_ENABLE = popped IF */
 #define DENALI_IDLE_FOREVER_LO        0xFFFFFFFF /* EDX:EAX all ones: no deadline, wait for an interrupt */
 
 /* ---- Hypercall numbers (EAX) ------------------------------------------- */

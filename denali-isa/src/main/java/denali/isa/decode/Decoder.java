@@ -187,7 +187,7 @@ public final class Decoder {
 
     // ------------------------------------------------------------------ ModRM
 
-    /** Reads ModRM (and SIB, displacement); returns false if 16-bit addressing was requested. */
+    /** Reads ModRM, and the SIB byte and displacement it calls for (32-bit addressing only). */
     private void modrm() {
         int b = u8();
         mod = b >>> 6;

@@ -73,8 +73,9 @@ public final class Cpu extends Alu {
     /** The block at {@code address}, decoded now if needed; null after recording a fetch fault. */
     private Block block(int address) {
         int p = address >>> GuestMemory.PAGE_SHIFT;
-        if (p >= mem.pageCount()) {
-            fetchFault(address, address);
+        if (p >= mem.pageCount() || p == 0) {
+            // Page 0 holds the virtual registers: data, never code (a call through NULL lands here).
+            fetchFault(p == 0 ? Fault.Kind.EXECUTE_VREGS : Fault.Kind.FETCH_OUT_OF_RANGE, address);
             return null;
         }
         PageCode pc = mem.code(p);
@@ -552,7 +553,7 @@ public final class Cpu extends Alu {
             case Op.HCALL -> exit = ExitReason.HYPERCALL;
             case Op.IDLE -> {
                 long deadline = ((long) r[EDX] << 32) | Integer.toUnsignedLong(r[EAX]);
-                idleDeadlineNs = deadline == -1L ? -1L : deadline;
+                idleDeadlineNs = deadline < 0 ? -1L : deadline; // bit 63 set: no deadline
                 exit = ExitReason.IDLE;
             }
             case Op.TERM -> {
@@ -822,7 +823,7 @@ public final class Cpu extends Alu {
 
     // ================================================================== faults
 
-    /** A guest error found while executing; caught in {@link #execute} and turned into a fault exit. */
+    /** A guest error found while executing; caught in {@link #runBlocks} and turned into a fault exit. */
     static final class CpuFault extends RuntimeException {
         final Fault.Kind kind;
         final int address;
@@ -858,9 +859,9 @@ public final class Cpu extends Alu {
         exit = ExitReason.FAULT;
     }
 
-    private void fetchFault(int insnEip, int address) {
-        eip = insnEip;
-        fault = new Fault(Fault.Kind.FETCH_OUT_OF_RANGE, insnEip, address, "");
+    private void fetchFault(Fault.Kind kind, int address) {
+        eip = address;
+        fault = new Fault(kind, address, address, "");
         exit = ExitReason.FAULT;
     }
 
@@ -962,13 +963,16 @@ public final class Cpu extends Alu {
             return false;
         }
         int sp = r[ESP];
-        if (!mem.contains(sp - 8, 8)) {
-            fault = new Fault(Fault.Kind.STACK_OVERFLOW, eip, sp - 8, "interrupt upcall");
+        int flags = eflags();
+        try {
+            push32(flags);
+            push32(eip);
+        } catch (MemoryFault f) {
+            r[ESP] = sp;
+            fault = new Fault(Fault.Kind.STACK_OVERFLOW, eip, f.address(), "interrupt upcall");
             exit = ExitReason.FAULT;
             return false;
         }
-        push32(eflags());
-        push32(eip);
         mem.vmmWrite32(DenaliAbi.VREG_INT_ENABLE, 0);
         eip = handler;
         return true;

@@ -12,6 +12,7 @@ public record Fault(Kind kind, int eip, int address, String instruction) {
         DIVIDE_ERROR("divide error"),
         MEMORY_OUT_OF_RANGE("memory access outside the VM's memory"),
         FETCH_OUT_OF_RANGE("instruction fetch outside the VM's memory"),
+        EXECUTE_VREGS("instruction fetch from the virtual-registers page"),
         STACK_OVERFLOW("stack overflow beyond the VM's memory"),
         READ_ONLY_VREG("write to a read-only virtual register");
 
@@ -30,7 +31,7 @@ public record Fault(Kind kind, int eip, int address, String instruction) {
     public String describe() {
         StringBuilder b = new StringBuilder(kind.text());
         if (kind == Kind.MEMORY_OUT_OF_RANGE || kind == Kind.STACK_OVERFLOW || kind == Kind.READ_ONLY_VREG
-                || kind == Kind.FETCH_OUT_OF_RANGE) {
+                || kind == Kind.FETCH_OUT_OF_RANGE || kind == Kind.EXECUTE_VREGS) {
             b.append(String.format(" (address 0x%08x)", address));
         }
         b.append(String.format(" at eip 0x%08x", eip));

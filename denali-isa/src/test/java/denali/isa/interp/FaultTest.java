@@ -82,6 +82,29 @@ class FaultTest {
     }
 
     @Test
+    void callingANullFunctionPointerFaultsAtOnce() {
+        Machine m = new Machine("31 c0 ff d0"); // xor %eax,%eax ; call *%eax
+        assertEquals(ExitReason.FAULT, m.run());
+        assertEquals(Fault.Kind.EXECUTE_VREGS, m.cpu.fault().kind());
+        assertEquals(0, m.cpu.fault().eip());
+        assertEquals(Machine.STACK_TOP - 4, m.r(ESP), "the call itself completed");
+    }
+
+    @Test
+    void anUpcallWithoutStackRoomFaultsTheVmAndNeverThrows() {
+        for (int sp : new int[] {0x1004, 0x1000, 4, Machine.MEM + 4, 0}) {
+            Machine m = new Machine("90").reg(ESP, sp);
+            m.mem.vmmWrite32(denali.isa.spec.DenaliAbi.VREG_INT_ENABLE, 1);
+            m.mem.vmmWrite32(denali.isa.spec.DenaliAbi.VREG_INT_PENDING, 1);
+            m.mem.vmmWrite32(denali.isa.spec.DenaliAbi.VREG_INT_HANDLER, Machine.CODE);
+            assertEquals(false, m.cpu.deliverInterrupts());
+            assertEquals(Fault.Kind.STACK_OVERFLOW, m.cpu.fault().kind(), "esp " + sp);
+            assertEquals(sp, m.r(ESP), "esp is left as it was");
+            assertEquals(ExitReason.FAULT, m.run());
+        }
+    }
+
+    @Test
     void anInstructionAcrossAPageBoundaryExecutes() {
         Machine m = new Machine("e9 f9 0f 00 00"); // jmp to CODE + 0xffe
         m.mem.writeBytes(Machine.CODE + 0xFFE, Machine.hex("b8 2a 00 00 00 0f 0c"), 0, 7);
