@@ -332,50 +332,6 @@ abstract class Alu extends CpuRegisters {
         return res >>> sh;
     }
 
-    /** 32-bit ALU without the size shifts (the hot path). */
-    final int alu32(int sub, int a, int b) {
-        int res;
-        switch (sub) {
-            case Op.ADD -> {
-                res = a + b;
-                fOp = F_ADD;
-            }
-            case Op.OR -> {
-                res = a | b;
-                fOp = F_LOGIC;
-            }
-            case Op.ADC -> {
-                int c = cf() ? 1 : 0;
-                res = a + b + c;
-                fOp = F_ADC;
-                fAux = c;
-            }
-            case Op.SBB -> {
-                int c = cf() ? 1 : 0;
-                res = a - b - c;
-                fOp = F_SBB;
-                fAux = c;
-            }
-            case Op.AND, Op.TEST -> {
-                res = a & b;
-                fOp = F_LOGIC;
-            }
-            case Op.XOR -> {
-                res = a ^ b;
-                fOp = F_LOGIC;
-            }
-            default -> {
-                res = a - b;
-                fOp = F_SUB;
-            }
-        }
-        fA = a;
-        fB = b;
-        fRes = res;
-        fSh = 0;
-        return res;
-    }
-
     final int add32(int a, int b) {
         int res = a + b;
         fOp = F_ADD;

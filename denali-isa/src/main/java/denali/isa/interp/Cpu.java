@@ -196,27 +196,27 @@ public final class Cpu extends Alu {
                         int a = ea(i);
                         mem.write32(a, logic32(mem.read32(a) | i.imm));
                     }
-                    case Op.ADC32_RR -> r[i.rm] = alu32(Op.ADC, r[i.rm], r[i.reg]);
-                    case Op.ADC32_RI -> r[i.rm] = alu32(Op.ADC, r[i.rm], i.imm);
-                    case Op.ADC32_RM -> r[i.reg] = alu32(Op.ADC, r[i.reg], mem.read32(ea(i)));
+                    case Op.ADC32_RR -> r[i.rm] = alu(Op.ADC, r[i.rm], r[i.reg], 4);
+                    case Op.ADC32_RI -> r[i.rm] = alu(Op.ADC, r[i.rm], i.imm, 4);
+                    case Op.ADC32_RM -> r[i.reg] = alu(Op.ADC, r[i.reg], mem.read32(ea(i)), 4);
                     case Op.ADC32_MR -> {
                         int a = ea(i);
-                        mem.write32(a, alu32(Op.ADC, mem.read32(a), r[i.reg]));
+                        mem.write32(a, alu(Op.ADC, mem.read32(a), r[i.reg], 4));
                     }
                     case Op.ADC32_MI -> {
                         int a = ea(i);
-                        mem.write32(a, alu32(Op.ADC, mem.read32(a), i.imm));
+                        mem.write32(a, alu(Op.ADC, mem.read32(a), i.imm, 4));
                     }
-                    case Op.SBB32_RR -> r[i.rm] = alu32(Op.SBB, r[i.rm], r[i.reg]);
-                    case Op.SBB32_RI -> r[i.rm] = alu32(Op.SBB, r[i.rm], i.imm);
-                    case Op.SBB32_RM -> r[i.reg] = alu32(Op.SBB, r[i.reg], mem.read32(ea(i)));
+                    case Op.SBB32_RR -> r[i.rm] = alu(Op.SBB, r[i.rm], r[i.reg], 4);
+                    case Op.SBB32_RI -> r[i.rm] = alu(Op.SBB, r[i.rm], i.imm, 4);
+                    case Op.SBB32_RM -> r[i.reg] = alu(Op.SBB, r[i.reg], mem.read32(ea(i)), 4);
                     case Op.SBB32_MR -> {
                         int a = ea(i);
-                        mem.write32(a, alu32(Op.SBB, mem.read32(a), r[i.reg]));
+                        mem.write32(a, alu(Op.SBB, mem.read32(a), r[i.reg], 4));
                     }
                     case Op.SBB32_MI -> {
                         int a = ea(i);
-                        mem.write32(a, alu32(Op.SBB, mem.read32(a), i.imm));
+                        mem.write32(a, alu(Op.SBB, mem.read32(a), i.imm, 4));
                     }
                     case Op.AND32_RR -> r[i.rm] = logic32(r[i.rm] & r[i.reg]);
                     case Op.AND32_RI -> r[i.rm] = logic32(r[i.rm] & i.imm);
