@@ -167,118 +167,11 @@ public final class Cpu extends Alu {
                 for (k = 0; k < n; k++) {
                     Insn i = ins[k];
                     switch (i.op) {
-                    case Op.NOP -> {
-                    }
-                    case Op.MOV32_RR -> r[i.rm] = r[i.reg];
                     case Op.MOV32_RM -> r[i.reg] = mem.read32(ea(i));
+                    case Op.MOV32_RR -> r[i.rm] = r[i.reg];
                     case Op.MOV32_MR -> mem.write32(ea(i), r[i.reg]);
                     case Op.MOV32_RI -> r[i.rm] = i.imm;
                     case Op.MOV32_MI -> mem.write32(ea(i), i.imm);
-                    case Op.ADD32_RR -> r[i.rm] = add32(r[i.rm], r[i.reg]);
-                    case Op.ADD32_RI -> r[i.rm] = add32(r[i.rm], i.imm);
-                    case Op.ADD32_RM -> r[i.reg] = add32(r[i.reg], mem.read32(ea(i)));
-                    case Op.ADD32_MR -> {
-                        int a = ea(i);
-                        mem.write32(a, add32(mem.read32(a), r[i.reg]));
-                    }
-                    case Op.ADD32_MI -> {
-                        int a = ea(i);
-                        mem.write32(a, add32(mem.read32(a), i.imm));
-                    }
-                    case Op.OR32_RR -> r[i.rm] = logic32(r[i.rm] | r[i.reg]);
-                    case Op.OR32_RI -> r[i.rm] = logic32(r[i.rm] | i.imm);
-                    case Op.OR32_RM -> r[i.reg] = logic32(r[i.reg] | mem.read32(ea(i)));
-                    case Op.OR32_MR -> {
-                        int a = ea(i);
-                        mem.write32(a, logic32(mem.read32(a) | r[i.reg]));
-                    }
-                    case Op.OR32_MI -> {
-                        int a = ea(i);
-                        mem.write32(a, logic32(mem.read32(a) | i.imm));
-                    }
-                    case Op.ADC32_RR -> r[i.rm] = alu(Op.ADC, r[i.rm], r[i.reg], 4);
-                    case Op.ADC32_RI -> r[i.rm] = alu(Op.ADC, r[i.rm], i.imm, 4);
-                    case Op.ADC32_RM -> r[i.reg] = alu(Op.ADC, r[i.reg], mem.read32(ea(i)), 4);
-                    case Op.ADC32_MR -> {
-                        int a = ea(i);
-                        mem.write32(a, alu(Op.ADC, mem.read32(a), r[i.reg], 4));
-                    }
-                    case Op.ADC32_MI -> {
-                        int a = ea(i);
-                        mem.write32(a, alu(Op.ADC, mem.read32(a), i.imm, 4));
-                    }
-                    case Op.SBB32_RR -> r[i.rm] = alu(Op.SBB, r[i.rm], r[i.reg], 4);
-                    case Op.SBB32_RI -> r[i.rm] = alu(Op.SBB, r[i.rm], i.imm, 4);
-                    case Op.SBB32_RM -> r[i.reg] = alu(Op.SBB, r[i.reg], mem.read32(ea(i)), 4);
-                    case Op.SBB32_MR -> {
-                        int a = ea(i);
-                        mem.write32(a, alu(Op.SBB, mem.read32(a), r[i.reg], 4));
-                    }
-                    case Op.SBB32_MI -> {
-                        int a = ea(i);
-                        mem.write32(a, alu(Op.SBB, mem.read32(a), i.imm, 4));
-                    }
-                    case Op.AND32_RR -> r[i.rm] = logic32(r[i.rm] & r[i.reg]);
-                    case Op.AND32_RI -> r[i.rm] = logic32(r[i.rm] & i.imm);
-                    case Op.AND32_RM -> r[i.reg] = logic32(r[i.reg] & mem.read32(ea(i)));
-                    case Op.AND32_MR -> {
-                        int a = ea(i);
-                        mem.write32(a, logic32(mem.read32(a) & r[i.reg]));
-                    }
-                    case Op.AND32_MI -> {
-                        int a = ea(i);
-                        mem.write32(a, logic32(mem.read32(a) & i.imm));
-                    }
-                    case Op.SUB32_RR -> r[i.rm] = sub32(r[i.rm], r[i.reg]);
-                    case Op.SUB32_RI -> r[i.rm] = sub32(r[i.rm], i.imm);
-                    case Op.SUB32_RM -> r[i.reg] = sub32(r[i.reg], mem.read32(ea(i)));
-                    case Op.SUB32_MR -> {
-                        int a = ea(i);
-                        mem.write32(a, sub32(mem.read32(a), r[i.reg]));
-                    }
-                    case Op.SUB32_MI -> {
-                        int a = ea(i);
-                        mem.write32(a, sub32(mem.read32(a), i.imm));
-                    }
-                    case Op.XOR32_RR -> r[i.rm] = logic32(r[i.rm] ^ r[i.reg]);
-                    case Op.XOR32_RI -> r[i.rm] = logic32(r[i.rm] ^ i.imm);
-                    case Op.XOR32_RM -> r[i.reg] = logic32(r[i.reg] ^ mem.read32(ea(i)));
-                    case Op.XOR32_MR -> {
-                        int a = ea(i);
-                        mem.write32(a, logic32(mem.read32(a) ^ r[i.reg]));
-                    }
-                    case Op.XOR32_MI -> {
-                        int a = ea(i);
-                        mem.write32(a, logic32(mem.read32(a) ^ i.imm));
-                    }
-                    case Op.CMP32_RR -> sub32(r[i.rm], r[i.reg]);
-                    case Op.CMP32_RI -> sub32(r[i.rm], i.imm);
-                    case Op.CMP32_RM -> sub32(r[i.reg], mem.read32(ea(i)));
-                    case Op.CMP32_MR -> sub32(mem.read32(ea(i)), r[i.reg]);
-                    case Op.CMP32_MI -> sub32(mem.read32(ea(i)), i.imm);
-                    case Op.TEST32_RR -> logic32(r[i.rm] & r[i.reg]);
-                    case Op.TEST32_RI -> logic32(r[i.rm] & i.imm);
-                    case Op.TEST32_MR -> logic32(mem.read32(ea(i)) & r[i.reg]);
-                    case Op.TEST32_MI -> logic32(mem.read32(ea(i)) & i.imm);
-                    case Op.LEA -> setReg(i.size, i.reg, ea(i));
-                    case Op.MOVZB32 -> r[i.reg] = i.rm >= 0 ? getReg(1, i.rm) : mem.read8(ea(i));
-                    case Op.SHL32_RI -> r[i.rm] = shl32(r[i.rm], i.imm);
-                    case Op.SHR32_RI -> r[i.rm] = shr32(r[i.rm], i.imm);
-                    case Op.SAR32_RI -> r[i.rm] = sar32(r[i.rm], i.imm);
-                    case Op.IMUL32_GE -> r[i.reg] = imul(r[i.reg], i.rm >= 0 ? r[i.rm] : mem.read32(ea(i)), 4);
-                    case Op.IMUL32_GEI -> r[i.reg] = imul(i.rm >= 0 ? r[i.rm] : mem.read32(ea(i)), i.imm, 4);
-                    case Op.PUSH32_R -> push32(r[i.rm]);
-                    case Op.POP32_R -> {
-                        int v = pop32();
-                        r[i.rm] = v;
-                    }
-                    case Op.INC32_R -> r[i.rm] = inc(r[i.rm], 4);
-                    case Op.DEC32_R -> r[i.rm] = dec(r[i.rm], 4);
-                    case Op.JCC -> {
-                        if (cond(i.sub)) {
-                            eip = i.target;
-                        }
-                    }
                     case Op.CMP_JCC_RR -> {
                         if (compareBranch(i.sub, r[i.rm], r[i.reg])) {
                             eip = i.target;
@@ -299,7 +192,61 @@ public final class Cpu extends Alu {
                             eip = i.target;
                         }
                     }
+                    case Op.JCC -> {
+                        if (cond(i.sub)) {
+                            eip = i.target;
+                        }
+                    }
                     case Op.JMP -> eip = i.target;
+                    case Op.XOR32_RR -> r[i.rm] = logic32(r[i.rm] ^ r[i.reg]);
+                    case Op.ADD32_RR -> r[i.rm] = add32(r[i.rm], r[i.reg]);
+                    case Op.ADD32_RI -> r[i.rm] = add32(r[i.rm], i.imm);
+                    case Op.SUB32_RR -> r[i.rm] = sub32(r[i.rm], r[i.reg]);
+                    case Op.SUB32_RI -> r[i.rm] = sub32(r[i.rm], i.imm);
+                    case Op.AND32_RI -> r[i.rm] = logic32(r[i.rm] & i.imm);
+                    case Op.AND32_RR -> r[i.rm] = logic32(r[i.rm] & r[i.reg]);
+                    case Op.OR32_RR -> r[i.rm] = logic32(r[i.rm] | r[i.reg]);
+                    case Op.OR32_RI -> r[i.rm] = logic32(r[i.rm] | i.imm);
+                    case Op.XOR32_RI -> r[i.rm] = logic32(r[i.rm] ^ i.imm);
+                    case Op.CMP32_RR -> sub32(r[i.rm], r[i.reg]);
+                    case Op.CMP32_RI -> sub32(r[i.rm], i.imm);
+                    case Op.TEST32_RR -> logic32(r[i.rm] & r[i.reg]);
+                    case Op.TEST32_RI -> logic32(r[i.rm] & i.imm);
+                    case Op.INC32_R -> r[i.rm] = inc(r[i.rm], 4);
+                    case Op.DEC32_R -> r[i.rm] = dec(r[i.rm], 4);
+                    case Op.LEA -> setReg(i.size, i.reg, ea(i));
+                    case Op.MOVZB32 -> r[i.reg] = i.rm >= 0 ? getReg(1, i.rm) : mem.read8(ea(i));
+                    case Op.SHR32_RI -> r[i.rm] = shr32(r[i.rm], i.imm);
+                    case Op.SHL32_RI -> r[i.rm] = shl32(r[i.rm], i.imm);
+                    case Op.SAR32_RI -> r[i.rm] = sar32(r[i.rm], i.imm);
+                    case Op.IMUL32_GE -> r[i.reg] = imul(r[i.reg], i.rm >= 0 ? r[i.rm] : mem.read32(ea(i)), 4);
+                    case Op.IMUL32_GEI -> r[i.reg] = imul(i.rm >= 0 ? r[i.rm] : mem.read32(ea(i)), i.imm, 4);
+                    case Op.ADD32_RM -> r[i.reg] = add32(r[i.reg], mem.read32(ea(i)));
+                    case Op.SUB32_RM -> r[i.reg] = sub32(r[i.reg], mem.read32(ea(i)));
+                    case Op.CMP32_RM -> sub32(r[i.reg], mem.read32(ea(i)));
+                    case Op.XOR32_RM -> r[i.reg] = logic32(r[i.reg] ^ mem.read32(ea(i)));
+                    case Op.AND32_RM -> r[i.reg] = logic32(r[i.reg] & mem.read32(ea(i)));
+                    case Op.OR32_RM -> r[i.reg] = logic32(r[i.reg] | mem.read32(ea(i)));
+                    case Op.CMP32_MR -> sub32(mem.read32(ea(i)), r[i.reg]);
+                    case Op.CMP32_MI -> sub32(mem.read32(ea(i)), i.imm);
+                    case Op.ADD32_MR -> {
+                        int a = ea(i);
+                        mem.write32(a, add32(mem.read32(a), r[i.reg]));
+                    }
+                    case Op.ADD32_MI -> {
+                        int a = ea(i);
+                        mem.write32(a, add32(mem.read32(a), i.imm));
+                    }
+                    case Op.SUB32_MI -> {
+                        int a = ea(i);
+                        mem.write32(a, sub32(mem.read32(a), i.imm));
+                    }
+                    case Op.TEST32_MI -> logic32(mem.read32(ea(i)) & i.imm);
+                    case Op.PUSH32_R -> push32(r[i.rm]);
+                    case Op.POP32_R -> {
+                        int v = pop32();
+                        r[i.rm] = v;
+                    }
                     case Op.CALL -> {
                         push32(i.eip + i.len);
                         eip = i.target;
@@ -308,6 +255,8 @@ public final class Cpu extends Alu {
                     case Op.MOVX -> {
                         int v = getE(i, i.size2);
                         setReg(i.size, i.reg, i.sub == 0 ? v : signExtend(v, i.size2));
+                    }
+                    case Op.NOP -> {
                     }
                     default -> executeOther(i, k);
                     }
@@ -569,7 +518,46 @@ public final class Cpu extends Alu {
                 deliverInterrupts();
             }
             case Op.TRUNCATED -> throw new CpuFault(Fault.Kind.FETCH_OUT_OF_RANGE, i.eip + i.len);
-            default -> throw new CpuFault(Fault.Kind.INVALID_INSTRUCTION, i.eip);
+            default -> {
+                if (i.op >= Op.ALU32_RR_BASE && i.op <= Op.TEST32_MI) {
+                    alu32Form(i);
+                } else {
+                    throw new CpuFault(Fault.Kind.INVALID_INSTRUCTION, i.eip);
+                }
+            }
+        }
+    }
+
+    /** The 32-bit ALU forms too rare for the hot switch (ADC, SBB, and most read-modify-write forms). */
+    private void alu32Form(Insn i) {
+        int form = (i.op - Op.ALU32_RR_BASE) / 10;
+        boolean store = i.sub < Op.CMP;
+        switch (form) {
+            case 0 -> {
+                int v = alu(i.sub, r[i.rm], r[i.reg], 4);
+                if (store) {
+                    r[i.rm] = v;
+                }
+            }
+            case 1 -> {
+                int v = alu(i.sub, r[i.rm], i.imm, 4);
+                if (store) {
+                    r[i.rm] = v;
+                }
+            }
+            case 2 -> {
+                int v = alu(i.sub, r[i.reg], mem.read32(ea(i)), 4);
+                if (store) {
+                    r[i.reg] = v;
+                }
+            }
+            default -> {
+                int a = ea(i);
+                int v = alu(i.sub, mem.read32(a), form == 3 ? r[i.reg] : i.imm, 4);
+                if (store) {
+                    mem.write32(a, v);
+                }
+            }
         }
     }
 
