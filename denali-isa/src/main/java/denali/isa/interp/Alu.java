@@ -198,35 +198,55 @@ abstract class Alu extends CpuRegisters {
         return (shifted < 0 ? SF : 0) | (shifted == 0 ? ZF : 0) | (parity(res) ? PF : 0);
     }
 
-    /** Evaluates condition code {@code cc} (the low nibble of Jcc, SETcc, CMOVcc). */
+    /**
+     * Evaluates condition code {@code cc} (the low nibble of Jcc, SETcc,
+     * CMOVcc). Small on purpose, so the JIT inlines it into the dispatch loop:
+     * after CMP/SUB or a logic op the condition comes straight from the
+     * recorded operands; anything else goes through the flag getters.
+     */
     final boolean cond(int cc) {
         if (fOp == F_SUB) {
-            switch (cc) {
-                case 2: return Integer.compareUnsigned(fA, fB) < 0;
-                case 3: return Integer.compareUnsigned(fA, fB) >= 0;
-                case 4: return fA == fB;
-                case 5: return fA != fB;
-                case 6: return Integer.compareUnsigned(fA, fB) <= 0;
-                case 7: return Integer.compareUnsigned(fA, fB) > 0;
-                case 12: return fA < fB;
-                case 13: return fA >= fB;
-                case 14: return fA <= fB;
-                case 15: return fA > fB;
-                default: break;
-            }
-        } else if (fOp == F_LOGIC) {
-            switch (cc) {
-                case 2: return false;
-                case 3: return true;
-                case 4: case 6: return fRes == 0;
-                case 5: case 7: return fRes != 0;
-                case 8: case 12: return fRes < 0;
-                case 9: case 13: return fRes >= 0;
-                case 14: return fRes <= 0;
-                case 15: return fRes > 0;
-                default: break;
-            }
+            return compareCond(cc, fA, fB);
         }
+        if (fOp == F_LOGIC) {
+            return testCond(cc, fRes);
+        }
+        return flagCond(cc);
+    }
+
+    /** A condition after a 32-bit compare of a with b (or after SUB, whose operands are recorded shifted). */
+    final boolean compareCond(int cc, int a, int b) {
+        return switch (cc) {
+            case 2 -> Integer.compareUnsigned(a, b) < 0;
+            case 3 -> Integer.compareUnsigned(a, b) >= 0;
+            case 4 -> a == b;
+            case 5 -> a != b;
+            case 6 -> Integer.compareUnsigned(a, b) <= 0;
+            case 7 -> Integer.compareUnsigned(a, b) > 0;
+            case 12 -> a < b;
+            case 13 -> a >= b;
+            case 14 -> a <= b;
+            case 15 -> a > b;
+            default -> flagCond(cc);
+        };
+    }
+
+    /** A condition after a logic operation whose (shifted) result is v: CF = OF = 0. */
+    final boolean testCond(int cc, int v) {
+        return switch (cc) {
+            case 2 -> false;
+            case 3 -> true;
+            case 4, 6 -> v == 0;
+            case 5, 7 -> v != 0;
+            case 8, 12 -> v < 0;
+            case 9, 13 -> v >= 0;
+            case 14 -> v <= 0;
+            case 15 -> v > 0;
+            default -> flagCond(cc);
+        };
+    }
+
+    private boolean flagCond(int cc) {
         return switch (cc) {
             case 0 -> of();
             case 1 -> !of();
@@ -250,34 +270,7 @@ abstract class Alu extends CpuRegisters {
     /** CMP a,b then Jcc: sets the flags as CMP does and evaluates the condition from the operands. */
     final boolean compareBranch(int cc, int a, int b) {
         sub32(a, b);
-        return switch (cc) {
-            case 2 -> Integer.compareUnsigned(a, b) < 0;
-            case 3 -> Integer.compareUnsigned(a, b) >= 0;
-            case 4 -> a == b;
-            case 5 -> a != b;
-            case 6 -> Integer.compareUnsigned(a, b) <= 0;
-            case 7 -> Integer.compareUnsigned(a, b) > 0;
-            case 12 -> a < b;
-            case 13 -> a >= b;
-            case 14 -> a <= b;
-            case 15 -> a > b;
-            default -> cond(cc);
-        };
-    }
-
-    /** TEST then Jcc, given the AND already done (flags set by logic32). */
-    final boolean testBranch(int cc, int v) {
-        return switch (cc) {
-            case 2 -> false;
-            case 3 -> true;
-            case 4, 6 -> v == 0;
-            case 5, 7 -> v != 0;
-            case 8, 12 -> v < 0;
-            case 9, 13 -> v >= 0;
-            case 14 -> v <= 0;
-            case 15 -> v > 0;
-            default -> cond(cc);
-        };
+        return compareCond(cc, a, b);
     }
 
     // ---------------------------------------------------------------- ALU

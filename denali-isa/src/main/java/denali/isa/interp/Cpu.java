@@ -183,12 +183,12 @@ public final class Cpu extends Alu {
                         }
                     }
                     case Op.TEST_JCC_RR -> {
-                        if (testBranch(i.sub, logic32(r[i.rm] & r[i.reg]))) {
+                        if (testCond(i.sub, logic32(r[i.rm] & r[i.reg]))) {
                             eip = i.target;
                         }
                     }
                     case Op.TEST_JCC_RI -> {
-                        if (testBranch(i.sub, logic32(r[i.rm] & i.imm))) {
+                        if (testCond(i.sub, logic32(r[i.rm] & i.imm))) {
                             eip = i.target;
                         }
                     }
