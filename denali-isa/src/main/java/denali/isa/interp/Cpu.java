@@ -258,6 +258,22 @@ public final class Cpu extends Alu {
                     }
                     case Op.NOP -> {
                     }
+                    // 8- and 16-bit moves and ALU operations (byte loops, string code)
+                    case Op.ALU_RR -> {
+                        int v = alu(i.sub, getReg(i.size, i.rm), getReg(i.size, i.reg), i.size);
+                        if (i.sub < Op.CMP) {
+                            setReg(i.size, i.rm, v);
+                        }
+                    }
+                    case Op.ALU_RM -> {
+                        int v = alu(i.sub, getReg(i.size, i.reg), read(i.size, ea(i)), i.size);
+                        if (i.sub < Op.CMP) {
+                            setReg(i.size, i.reg, v);
+                        }
+                    }
+                    case Op.MOV_RR -> setReg(i.size, i.rm, getReg(i.size, i.reg));
+                    case Op.MOV_RM -> setReg(i.size, i.reg, read(i.size, ea(i)));
+                    case Op.MOV_MR -> write(i.size, ea(i), getReg(i.size, i.reg));
                     default -> executeOther(i, k);
                     }
                 }
@@ -321,18 +337,6 @@ public final class Cpu extends Alu {
     /** The less frequent instructions, kept out of the hot switch so it stays small enough to compile well. */
     private void executeOther(Insn i, int k) {
         switch (i.op) {
-            case Op.ALU_RR -> {
-                int v = alu(i.sub, getReg(i.size, i.rm), getReg(i.size, i.reg), i.size);
-                if (i.sub < Op.CMP) {
-                    setReg(i.size, i.rm, v);
-                }
-            }
-            case Op.ALU_RM -> {
-                int v = alu(i.sub, getReg(i.size, i.reg), read(i.size, ea(i)), i.size);
-                if (i.sub < Op.CMP) {
-                    setReg(i.size, i.reg, v);
-                }
-            }
             case Op.ALU_MR -> {
                 int a = ea(i);
                 int v = alu(i.sub, read(i.size, a), getReg(i.size, i.reg), i.size);
@@ -353,9 +357,6 @@ public final class Cpu extends Alu {
                     write(i.size, a, v);
                 }
             }
-            case Op.MOV_RR -> setReg(i.size, i.rm, getReg(i.size, i.reg));
-            case Op.MOV_RM -> setReg(i.size, i.reg, read(i.size, ea(i)));
-            case Op.MOV_MR -> write(i.size, ea(i), getReg(i.size, i.reg));
             case Op.MOV_RI -> setReg(i.size, i.rm, i.imm);
             case Op.MOV_MI -> write(i.size, ea(i), i.imm);
             case Op.XCHG -> exchange(i);

@@ -231,9 +231,11 @@ public final class GuestMemory {
      * the instructions it decoded from that page.
      */
     public boolean takeCodeWritten() {
-        boolean w = codeWritten;
-        codeWritten = false;
-        return w;
+        if (codeWritten) { // read first: this runs at every block boundary, and is almost always false
+            codeWritten = false;
+            return true;
+        }
+        return false;
     }
 
     /**
