@@ -151,24 +151,20 @@ abstract class Alu extends CpuRegisters {
         sBits = fBits;
     }
 
-    /** All six flags of the state a multiply saved (only SF, ZF, AF, PF of it are used). */
+    /**
+     * SF, ZF, AF and PF of the state a multiply saved. That state is never a
+     * multiply or INC/DEC (saveStateForMultiply turns those into F_BITS).
+     */
     private int savedFlags() {
-        int op = fOp, a = fA, b = fB, res = fRes, sh = fSh, bits = fBits, aux = fAux;
-        fOp = sOp;
-        fA = sA;
-        fB = sB;
-        fRes = sRes;
-        fSh = sSh;
-        fBits = sBits;
-        int flags = flagsNow();
-        fOp = op;
-        fA = a;
-        fB = b;
-        fRes = res;
-        fSh = sh;
-        fBits = bits;
-        fAux = aux;
-        return flags;
+        if (sOp == F_BITS) {
+            return sBits & (SF | ZF | AF | PF);
+        }
+        int af = switch (sOp) {
+            case F_LOGIC -> 0;
+            case F_SHL32, F_SHR32, F_SAR32 -> AF;
+            default -> ((sA ^ sB ^ sRes) >>> sSh) & AF;
+        };
+        return (sRes < 0 ? SF : 0) | (sRes == 0 ? ZF : 0) | (parity(sRes >>> sSh) ? PF : 0) | af;
     }
 
     static boolean parity(int v) {
