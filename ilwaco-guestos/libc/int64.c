@@ -32,17 +32,7 @@ static inline u32 divl(u32 hi, u32 lo, u32 d, u32 *rem)
     return q;
 }
 
-static inline int clz32(u32 x)          /* x != 0 */
-{
-    int n = 0;
-
-    if (!(x & 0xFFFF0000u)) { n += 16; x <<= 16; }
-    if (!(x & 0xFF000000u)) { n += 8;  x <<= 8; }
-    if (!(x & 0xF0000000u)) { n += 4;  x <<= 4; }
-    if (!(x & 0xC0000000u)) { n += 2;  x <<= 2; }
-    if (!(x & 0x80000000u)) { n += 1; }
-    return n;
-}
+int __clzsi2(u32 x);                    /* libc/bits.c; dhi != 0 here */
 
 u64 __udivmoddi4(u64 n, u64 d, u64 *rem)
 {
@@ -67,7 +57,7 @@ u64 __udivmoddi4(u64 n, u64 d, u64 *rem)
     if (n < d) {
         q = 0;
     } else {
-        int s = clz32(dhi);               /* 0..31 */
+        int s = __clzsi2(dhi);               /* 0..31 */
         u32 v1 = (u32)((d << s) >> 32);   /* top bit set */
         u64 n1 = n >> 1;                  /* n1 >> 32 < 2^31 <= v1 */
         u32 q1 = divl((u32)(n1 >> 32), (u32)n1, v1, &r);

@@ -322,23 +322,11 @@ abstract class Alu extends CpuRegisters {
     }
 
     final int add32(int a, int b) {
-        int res = a + b;
-        fOp = F_ADD;
-        fA = a;
-        fB = b;
-        fRes = res;
-        fSh = 0;
-        return res;
+        return record32(F_ADD, a, b, a + b);
     }
 
     final int sub32(int a, int b) {
-        int res = a - b;
-        fOp = F_SUB;
-        fA = a;
-        fB = b;
-        fRes = res;
-        fSh = 0;
-        return res;
+        return record32(F_SUB, a, b, a - b);
     }
 
     /** AND, OR, XOR, TEST: only the result matters for the flags. */
@@ -351,21 +339,22 @@ abstract class Alu extends CpuRegisters {
 
     /** SHL by {@code c} in 1..31, flags kept lazily. */
     final int shl32(int v, int c) {
-        return lazyShift(F_SHL32, v, c, v << c);
+        return record32(F_SHL32, v, c, v << c);
     }
 
     final int shr32(int v, int c) {
-        return lazyShift(F_SHR32, v, c, v >>> c);
+        return record32(F_SHR32, v, c, v >>> c);
     }
 
     final int sar32(int v, int c) {
-        return lazyShift(F_SAR32, v, c, v >> c);
+        return record32(F_SAR32, v, c, v >> c);
     }
 
-    private int lazyShift(int kind, int v, int c, int res) {
+    /** Records a 32-bit operation for the lazy flags and returns its result. */
+    private int record32(int kind, int a, int b, int res) {
         fOp = kind;
-        fA = v;
-        fB = c;
+        fA = a;
+        fB = b;
         fRes = res;
         fSh = 0;
         return res;
