@@ -143,6 +143,17 @@ public final class Insn {
                 jcc.target, jcc.flags, cmp.mnemonic + "+" + jcc.mnemonic, FMT_NONE);
     }
 
+    /**
+     * The same instruction executed by another handler with another immediate:
+     * for the CPU's substitutions of equivalent forms (an INC whose carry is
+     * never read runs as an ADD of 1, for example). Operands, address and
+     * length are kept, so faults and disassembly still name this instruction.
+     */
+    public Insn withHandler(int newOp, int newImm) {
+        return new Insn(newOp, eip, len, size, size2, reg, rm, base, index, scale, disp, newImm, imm2, sub, target, flags,
+                mnemonic, fmt);
+    }
+
     /** Address of the next instruction in sequence. */
     public int next() {
         return eip + len;

@@ -112,6 +112,11 @@ public final class Op {
     // sub is the jump's condition code; they count as two instructions.
     public static final int CMP_JCC_RR = 156, CMP_JCC_RI = 157, TEST_JCC_RR = 158, TEST_JCC_RI = 159;
 
+    // Forms the CPU substitutes when a block's later instructions overwrite the flags an instruction
+    // would set before anything reads them (see the interpreter's FlagLiveness), never the decoder.
+    /** IMUL32_GE and IMUL32_GEI whose CF and OF are never read: the product alone. */
+    public static final int IMUL32_GE_NF = 160, IMUL32_GEI_NF = 161;
+
     /** One more than the largest handler number. */
-    public static final int COUNT = 160;
+    public static final int COUNT = 162;
 }

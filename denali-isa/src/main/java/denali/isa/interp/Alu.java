@@ -9,9 +9,10 @@ import denali.isa.memory.GuestMemory;
  * <p>Most instructions only record their operands and result; flags are
  * computed when something reads them (a conditional jump, setcc, pushf...). To
  * treat 8-, 16- and 32-bit operations alike, operands and result are kept
- * shifted left by {@code fSh} = 24, 16 or 0, so the operand's sign bit is
- * always bit 31: carry, sign, zero, overflow and the signed and unsigned
- * comparisons then need no masking. PF and AF shift back by {@code fSh}.
+ * shifted left by 24, 16 or 0 bits, so the operand's sign bit is always bit 31:
+ * carry, sign, zero, overflow and the signed and unsigned comparisons then need
+ * no masking. The shift lives in {@code fOp}'s bits 8 and up (so a 32-bit
+ * operation records one field fewer); PF and AF shift back by it.
  *
  * <p>Instructions with irregular flag rules (shifts, rotates, multiply, bit
  * operations) compute all six flags at once into {@code fBits}.
@@ -26,12 +27,14 @@ abstract class Alu extends CpuRegisters {
     static final int F_SHL32 = 8, F_SHR32 = 9, F_SAR32 = 10;
     /** Multiply: CF = OF = fAux (the product overflowed); SF, ZF, AF, PF are those of the saved state. */
     static final int F_MUL = 11;
+    /** The kind bits of {@link #fOp}. */
+    static final int KIND = 0xFF;
 
+    /** Low 8 bits ({@link #KIND}): how the flags were produced; bits 8 and up: the operand shift. */
     int fOp = F_BITS;
     int fA;
     int fB;
     int fRes;
-    int fSh;
     /** Carry-in of ADC/SBB, or the CF that INC/DEC preserve. */
     int fAux;
     /** All six flags, when fOp is F_BITS. */
@@ -47,7 +50,6 @@ abstract class Alu extends CpuRegisters {
     int sA;
     int sB;
     int sRes;
-    int sSh;
     int sBits;
     Alu(GuestMemory mem) {
         super(mem);
@@ -56,7 +58,7 @@ abstract class Alu extends CpuRegisters {
     // ---------------------------------------------------------------- flag reads
 
     final boolean cf() {
-        return switch (fOp) {
+        return switch (fOp & KIND) {
             case F_ADD -> Integer.compareUnsigned(fRes, fA) < 0;
             case F_SUB -> Integer.compareUnsigned(fA, fB) < 0;
             case F_ADC -> fAux != 0 ? Integer.compareUnsigned(fRes, fA) <= 0 : Integer.compareUnsigned(fRes, fA) < 0;
@@ -79,7 +81,7 @@ abstract class Alu extends CpuRegisters {
     }
 
     final boolean of() {
-        return switch (fOp) {
+        return switch (fOp & KIND) {
             case F_ADD, F_ADC, F_INC -> ((fA ^ fRes) & (fB ^ fRes)) < 0;
             case F_SUB, F_SBB, F_DEC -> ((fA ^ fB) & (fA ^ fRes)) < 0;
             case F_LOGIC, F_SAR32 -> false;
@@ -91,22 +93,22 @@ abstract class Alu extends CpuRegisters {
     }
 
     final boolean pf() {
-        return fOp == F_BITS ? (fBits & PF) != 0 : fOp == F_MUL ? (savedFlags() & PF) != 0 : parity(fRes >>> fSh);
+        return fOp == F_BITS ? (fBits & PF) != 0 : fOp == F_MUL ? (savedFlags() & PF) != 0 : parity(fRes >>> (fOp >>> 8));
     }
 
     final boolean af() {
-        return switch (fOp) {
+        return switch (fOp & KIND) {
             case F_LOGIC -> false;
             case F_SHL32, F_SHR32, F_SAR32 -> true; // the reference CPU sets AF after a shift
             case F_MUL -> (savedFlags() & AF) != 0;
             case F_BITS -> (fBits & AF) != 0;
-            default -> (((fA ^ fB ^ fRes) >>> fSh) & 0x10) != 0;
+            default -> (((fA ^ fB ^ fRes) >>> (fOp >>> 8)) & 0x10) != 0;
         };
     }
 
     /** CF of the carry source INC/DEC saved. */
     private boolean savedCarry() {
-        return switch (sOp) {
+        return switch (sOp & KIND) {
             case F_ADD -> Integer.compareUnsigned(sRes, sA) < 0;
             case F_SUB -> Integer.compareUnsigned(sA, sB) < 0;
             case F_LOGIC -> false;
@@ -116,7 +118,7 @@ abstract class Alu extends CpuRegisters {
 
     /** Before INC/DEC: make the saved state a source for the CF they preserve. */
     private void saveCarrySource() {
-        switch (fOp) {
+        switch (fOp & KIND) {
             case F_INC, F_DEC -> {
                 // the saved state is still the carry source
             }
@@ -139,7 +141,8 @@ abstract class Alu extends CpuRegisters {
         if (fOp == F_MUL) {
             return; // a multiply after a multiply keeps the same flags
         }
-        if (fOp == F_INC || fOp == F_DEC) {
+        int kind = fOp & KIND;
+        if (kind == F_INC || kind == F_DEC) {
             fBits = flagsNow(); // their CF lives in the saved state, which is about to be replaced
             fOp = F_BITS;
         }
@@ -147,7 +150,6 @@ abstract class Alu extends CpuRegisters {
         sA = fA;
         sB = fB;
         sRes = fRes;
-        sSh = fSh;
         sBits = fBits;
     }
 
@@ -159,12 +161,13 @@ abstract class Alu extends CpuRegisters {
         if (sOp == F_BITS) {
             return sBits & (SF | ZF | AF | PF);
         }
-        int af = switch (sOp) {
+        int sh = sOp >>> 8;
+        int af = switch (sOp & KIND) {
             case F_LOGIC -> 0;
             case F_SHL32, F_SHR32, F_SAR32 -> AF;
-            default -> ((sA ^ sB ^ sRes) >>> sSh) & AF;
+            default -> ((sA ^ sB ^ sRes) >>> sh) & AF;
         };
-        return (sRes < 0 ? SF : 0) | (sRes == 0 ? ZF : 0) | (parity(sRes >>> sSh) ? PF : 0) | af;
+        return (sRes < 0 ? SF : 0) | (sRes == 0 ? ZF : 0) | (parity(sRes >>> sh) ? PF : 0) | af;
     }
 
     static boolean parity(int v) {
@@ -201,10 +204,11 @@ abstract class Alu extends CpuRegisters {
      * recorded operands; anything else goes through the flag getters.
      */
     final boolean cond(int cc) {
-        if (fOp == F_SUB) {
+        int kind = fOp & KIND;
+        if (kind == F_SUB) {
             return compareCond(cc, fA, fB);
         }
-        if (fOp == F_LOGIC) {
+        if (kind == F_LOGIC) {
             return testCond(cc, fRes);
         }
         return flagCond(cc);
@@ -280,44 +284,45 @@ abstract class Alu extends CpuRegisters {
         int x = a << sh;
         int y = b << sh;
         int res;
+        int kind;
         switch (sub) {
             case Op.ADD -> {
                 res = x + y;
-                fOp = F_ADD;
+                kind = F_ADD;
             }
             case Op.OR -> {
                 res = x | y;
-                fOp = F_LOGIC;
+                kind = F_LOGIC;
             }
             case Op.ADC -> {
                 int c = cf() ? 1 : 0;
                 res = x + y + (c << sh);
-                fOp = F_ADC;
+                kind = F_ADC;
                 fAux = c;
             }
             case Op.SBB -> {
                 int c = cf() ? 1 : 0;
                 res = x - y - (c << sh);
-                fOp = F_SBB;
+                kind = F_SBB;
                 fAux = c;
             }
             case Op.AND, Op.TEST -> {
                 res = x & y;
-                fOp = F_LOGIC;
+                kind = F_LOGIC;
             }
             case Op.XOR -> {
                 res = x ^ y;
-                fOp = F_LOGIC;
+                kind = F_LOGIC;
             }
             default -> { // SUB, CMP
                 res = x - y;
-                fOp = F_SUB;
+                kind = F_SUB;
             }
         }
+        fOp = kind | sh << 8;
         fA = x;
         fB = y;
         fRes = res;
-        fSh = sh;
         return res >>> sh;
     }
 
@@ -333,7 +338,6 @@ abstract class Alu extends CpuRegisters {
     final int logic32(int res) {
         fOp = F_LOGIC;
         fRes = res;
-        fSh = 0;
         return res;
     }
 
@@ -356,7 +360,6 @@ abstract class Alu extends CpuRegisters {
         fA = a;
         fB = b;
         fRes = res;
-        fSh = 0;
         return res;
     }
 
@@ -366,8 +369,7 @@ abstract class Alu extends CpuRegisters {
         fA = a << sh;
         fB = 1 << sh;
         fRes = fA + fB;
-        fSh = sh;
-        fOp = F_INC;
+        fOp = F_INC | sh << 8;
         return fRes >>> sh;
     }
 
@@ -377,8 +379,7 @@ abstract class Alu extends CpuRegisters {
         fA = a << sh;
         fB = 1 << sh;
         fRes = fA - fB;
-        fSh = sh;
-        fOp = F_DEC;
+        fOp = F_DEC | sh << 8;
         return fRes >>> sh;
     }
 

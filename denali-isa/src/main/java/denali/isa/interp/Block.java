@@ -13,7 +13,11 @@ import denali.isa.decode.Op;
 final class Block {
     /** One decoded record per guest instruction: for tracing and for runs cut short by the budget. */
     final Insn[] insns;
-    /** The same instructions with compare-and-branch pairs fused: what a full run of the block executes. */
+    /**
+     * What a full run of the block executes: the same instructions with cheaper
+     * forms where their flags are never read (see {@link FlagLiveness}) and a
+     * final compare-and-branch pair fused.
+     */
     final Insn[] ops;
     /** Guest instructions in the block. */
     final int count;
@@ -35,7 +39,7 @@ final class Block {
     Block(Insn[] insns, int endEip, boolean cacheable) {
         this.insns = insns;
         this.count = insns.length;
-        this.ops = fuse(insns);
+        this.ops = fuse(FlagLiveness.substitute(insns));
         this.endEip = endEip;
         this.cacheable = cacheable;
         this.startEip = insns[0].eip;

@@ -30,6 +30,8 @@ public final class Cpu extends Alu {
 
     private final Decoder decoder = new Decoder();
     private final byte[] fetchBuffer = new byte[Decoder.MAX_LENGTH];
+    /** The bytes of the page a block is decoded from (memory holds pages as words). */
+    private final byte[] pageBytes = new byte[GuestMemory.PAGE_SIZE];
     private long insnCount;
     private long budgetLeft;
     private ExitReason exit;
@@ -98,7 +100,8 @@ public final class Cpu extends Alu {
     }
 
     private Block decodeBlock(int start) {
-        byte[] page = mem.pageForRead(start >>> GuestMemory.PAGE_SHIFT);
+        byte[] page = pageBytes;
+        mem.copyPageBytes(start >>> GuestMemory.PAGE_SHIFT, start & GuestMemory.PAGE_MASK, page);
         Insn[] insns = new Insn[MAX_BLOCK];
         int n = 0;
         int a = start;
@@ -136,33 +139,48 @@ public final class Cpu extends Alu {
 
     /**
      * The interpreter loop: runs block after block until the budget is spent
-     * or an instruction exits. Control transfers, which only end blocks, set
-     * {@link #eip}; the next block is found through the links of the block
-     * just run when possible, else through the page's code.
+     * or an instruction exits. EIP and the budget live in locals here and go
+     * back to their fields around the rare instructions that need them (see
+     * {@link #executeOther}) and on the way out. Control transfers, which
+     * only end blocks, set the next EIP; the next block is found through the
+     * links of the block just run when possible, else through the page's code.
+     *
+     * <p>The switch holds the instructions compiled code executes most, and
+     * nothing in it calls a method too large to inline: the JIT compiles the
+     * whole loop as one unit, so it must stay small.
      */
     private void runBlocks() {
-        codeWrittenSinceLookup();
+        mem.takeCodeWritten();
         Block b = block(eip);
-        Insn[] ins = null;
+        if (b == null) {
+            return;
+        }
+        final int[] r = this.r;
+        final GuestMemory mem = this.mem;
+        final Tracer tracer = this.tracer;
+        long left = budgetLeft;
+        int next = eip;
+        Insn[] ins = b.ops;
         int k = 0;
         try {
-            while (b != null) {
+            while (true) {
                 int n;
                 int retired;
-                if (b.count <= budgetLeft && tracer == null) {
+                if (b.count <= left && tracer == null) {
                     ins = b.ops;
                     n = ins.length;
                     retired = b.count;
-                    eip = b.endEip;
+                    next = b.endEip;
                 } else {
                     // Cut short by the budget, or traced: one record per guest instruction.
                     ins = b.insns;
-                    n = tracer != null ? 1 : (int) budgetLeft;
+                    n = tracer != null ? 1 : (int) left;
                     retired = n;
                     if (tracer != null) {
+                        eip = b.startEip;
                         tracer.beforeInstruction(eip, Disassembler.format(ins[0]), this);
                     }
-                    eip = n == b.count ? b.endEip : ins[n].eip;
+                    next = n == b.count ? b.endEip : ins[n].eip;
                 }
                 for (k = 0; k < n; k++) {
                     Insn i = ins[k];
@@ -174,30 +192,30 @@ public final class Cpu extends Alu {
                     case Op.MOV32_MI -> mem.write32(ea(i), i.imm);
                     case Op.CMP_JCC_RR -> {
                         if (compareBranch(i.sub, r[i.rm], r[i.reg])) {
-                            eip = i.target;
+                            next = i.target;
                         }
                     }
                     case Op.CMP_JCC_RI -> {
                         if (compareBranch(i.sub, r[i.rm], i.imm)) {
-                            eip = i.target;
+                            next = i.target;
                         }
                     }
                     case Op.TEST_JCC_RR -> {
                         if (testCond(i.sub, logic32(r[i.rm] & r[i.reg]))) {
-                            eip = i.target;
+                            next = i.target;
                         }
                     }
                     case Op.TEST_JCC_RI -> {
                         if (testCond(i.sub, logic32(r[i.rm] & i.imm))) {
-                            eip = i.target;
+                            next = i.target;
                         }
                     }
                     case Op.JCC -> {
                         if (cond(i.sub)) {
-                            eip = i.target;
+                            next = i.target;
                         }
                     }
-                    case Op.JMP -> eip = i.target;
+                    case Op.JMP -> next = i.target;
                     case Op.XOR32_RR -> r[i.rm] = logic32(r[i.rm] ^ r[i.reg]);
                     case Op.ADD32_RR -> r[i.rm] = add32(r[i.rm], r[i.reg]);
                     case Op.ADD32_RI -> r[i.rm] = add32(r[i.rm], i.imm);
@@ -212,15 +230,19 @@ public final class Cpu extends Alu {
                     case Op.CMP32_RI -> sub32(r[i.rm], i.imm);
                     case Op.TEST32_RR -> logic32(r[i.rm] & r[i.reg]);
                     case Op.TEST32_RI -> logic32(r[i.rm] & i.imm);
-                    case Op.INC32_R -> r[i.rm] = inc(r[i.rm], 4);
-                    case Op.DEC32_R -> r[i.rm] = dec(r[i.rm], 4);
-                    case Op.LEA -> setReg(i.size, i.reg, ea(i));
+                    case Op.LEA -> {
+                        if (i.size == 4) {
+                            r[i.reg] = ea(i);
+                        } else {
+                            setReg(2, i.reg, ea(i));
+                        }
+                    }
                     case Op.MOVZB32 -> r[i.reg] = i.rm >= 0 ? getReg(1, i.rm) : mem.read8(ea(i));
                     case Op.SHR32_RI -> r[i.rm] = shr32(r[i.rm], i.imm);
                     case Op.SHL32_RI -> r[i.rm] = shl32(r[i.rm], i.imm);
                     case Op.SAR32_RI -> r[i.rm] = sar32(r[i.rm], i.imm);
-                    case Op.IMUL32_GE -> r[i.reg] = imul(r[i.reg], i.rm >= 0 ? r[i.rm] : mem.read32(ea(i)), 4);
-                    case Op.IMUL32_GEI -> r[i.reg] = imul(i.rm >= 0 ? r[i.rm] : mem.read32(ea(i)), i.imm, 4);
+                    case Op.IMUL32_GE_NF -> r[i.reg] *= i.rm >= 0 ? r[i.rm] : mem.read32(ea(i));
+                    case Op.IMUL32_GEI_NF -> r[i.reg] = (i.rm >= 0 ? r[i.rm] : mem.read32(ea(i))) * i.imm;
                     case Op.ADD32_RM -> r[i.reg] = add32(r[i.reg], mem.read32(ea(i)));
                     case Op.SUB32_RM -> r[i.reg] = sub32(r[i.reg], mem.read32(ea(i)));
                     case Op.CMP32_RM -> sub32(r[i.reg], mem.read32(ea(i)));
@@ -242,16 +264,28 @@ public final class Cpu extends Alu {
                         mem.write32(a, sub32(mem.read32(a), i.imm));
                     }
                     case Op.TEST32_MI -> logic32(mem.read32(ea(i)) & i.imm);
-                    case Op.PUSH32_R -> push32(r[i.rm]);
+                    case Op.PUSH32_R -> {
+                        int sp = r[ESP] - 4;
+                        mem.write32(sp, r[i.rm]);
+                        r[ESP] = sp;
+                    }
                     case Op.POP32_R -> {
-                        int v = pop32();
+                        int sp = r[ESP];
+                        int v = mem.read32(sp);
+                        r[ESP] = sp + 4;
                         r[i.rm] = v;
                     }
                     case Op.CALL -> {
-                        push32(i.eip + i.len);
-                        eip = i.target;
+                        int sp = r[ESP] - 4;
+                        mem.write32(sp, i.eip + i.len);
+                        r[ESP] = sp;
+                        next = i.target;
                     }
-                    case Op.RET -> eip = pop32();
+                    case Op.RET -> {
+                        int sp = r[ESP];
+                        next = mem.read32(sp);
+                        r[ESP] = sp + 4;
+                    }
                     case Op.MOVX -> {
                         int v = getE(i, i.size2);
                         setReg(i.size, i.reg, i.sub == 0 ? v : signExtend(v, i.size2));
@@ -274,33 +308,46 @@ public final class Cpu extends Alu {
                     case Op.MOV_RR -> setReg(i.size, i.rm, getReg(i.size, i.reg));
                     case Op.MOV_RM -> setReg(i.size, i.reg, read(i.size, ea(i)));
                     case Op.MOV_MR -> write(i.size, ea(i), getReg(i.size, i.reg));
-                    default -> executeOther(i, k);
+                    default -> {
+                        eip = next;
+                        budgetLeft = left;
+                        executeOther(i, k);
+                        next = eip;
+                        left = budgetLeft;
+                    }
                     }
                 }
-                budgetLeft -= retired;
-                if (exit != null || budgetLeft <= 0) {
+                left -= retired;
+                if (exit != null || left <= 0) {
+                    break;
+                }
+                b = next(b, next);
+                if (b == null) {
+                    budgetLeft = left; // a fetch fault, recorded with its EIP
                     return;
                 }
-                b = next(b);
             }
         } catch (MemoryFault f) {
-            budgetLeft -= k;
+            budgetLeft = left - k;
             memoryFault(ins[k], f);
+            return;
         } catch (CpuFault f) {
-            budgetLeft -= k;
+            budgetLeft = left - k;
             raise(f.kind, ins[k], f.address);
+            return;
         }
+        budgetLeft = left;
+        eip = next;
     }
 
     /**
-     * The block at {@link #eip} after {@code b} ran. A block remembers its
+     * The block at {@code target} after {@code b} ran. A block remembers its
      * successors in the same page (fall-through and direct branch target), so
      * loops and straight code skip the page lookup; a store that dropped any
      * decoded code makes the next step look up afresh.
      */
-    private Block next(Block b) {
-        int target = eip;
-        if (codeWrittenSinceLookup()) {
+    private Block next(Block b, int target) {
+        if (mem.takeCodeWritten()) {
             return block(target);
         }
         if (target == b.endEip) {
@@ -330,13 +377,13 @@ public final class Cpu extends Alu {
         return (b.startEip ^ target) >>> GuestMemory.PAGE_SHIFT == 0;
     }
 
-    private boolean codeWrittenSinceLookup() {
-        return mem.takeCodeWritten();
-    }
-
     /** The less frequent instructions, kept out of the hot switch so it stays small enough to compile well. */
     private void executeOther(Insn i, int k) {
         switch (i.op) {
+            case Op.INC32_R -> r[i.rm] = inc(r[i.rm], 4);
+            case Op.DEC32_R -> r[i.rm] = dec(r[i.rm], 4);
+            case Op.IMUL32_GE -> r[i.reg] = imul(r[i.reg], i.rm >= 0 ? r[i.rm] : mem.read32(ea(i)), 4);
+            case Op.IMUL32_GEI -> r[i.reg] = imul(i.rm >= 0 ? r[i.rm] : mem.read32(ea(i)), i.imm, 4);
             case Op.ALU_MR -> {
                 int a = ea(i);
                 int v = alu(i.sub, read(i.size, a), getReg(i.size, i.reg), i.size);

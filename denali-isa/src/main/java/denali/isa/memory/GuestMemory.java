@@ -1,8 +1,5 @@
 package denali.isa.memory;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import denali.isa.spec.DenaliAbi;
@@ -12,9 +9,15 @@ import denali.isa.spec.DenaliAbi;
  * address 0, held in 4 KiB pages. Every access at or beyond {@code sizeBytes}
  * raises a {@link MemoryFault}.
  *
+ * <p>A page is an {@code int[1024]}: word {@code i} holds guest bytes
+ * {@code 4i..4i+3}, little-endian, so an aligned 32-bit access (nearly all of
+ * them) is one array element and a byte is a shift and a mask. The hot
+ * accessors are small so the JIT inlines them into the interpreter loop;
+ * unaligned and page-crossing accesses take slower paths.
+ *
  * <p>Pages live in two parallel tables, the way a software TLB works:
  * <ul>
- *   <li>{@code rd[p]}: the bytes to read. Untouched pages all point at one shared
+ *   <li>{@code rd[p]}: the words to read. Untouched pages all point at one shared
  *       zero page, so memory a guest never writes costs one reference.</li>
  *   <li>{@code wr[p]}: the same array when a plain store may go straight to it,
  *       or {@code null} when a store must take the slow path first: the page is
@@ -30,19 +33,18 @@ public final class GuestMemory {
     public static final int PAGE_SHIFT = 12;
     public static final int PAGE_SIZE = 1 << PAGE_SHIFT;
     public static final int PAGE_MASK = PAGE_SIZE - 1;
+    /** 32-bit words in a page. */
+    public static final int PAGE_WORDS = PAGE_SIZE / 4;
 
-    private static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final byte[] ZERO_PAGE = new byte[PAGE_SIZE];
+    private static final int[] ZERO_PAGE = new int[PAGE_WORDS];
 
     /** First and one-past-last offsets of the guest-writable virtual registers. */
     private static final int VREG_GUEST_FIRST = DenaliAbi.VREG_INT_ENABLE;
     private static final int VREG_GUEST_END = DenaliAbi.VREG_GUEST_SCRATCH + 4;
 
     private final int sizeBytes;
-    private final byte[][] rd;
-    private final byte[][] wr;
+    private final int[][] rd;
+    private final int[][] wr;
     private final SharedPage[] shared;
     private final PageCode[] code;
     private int privatePages;
@@ -58,12 +60,12 @@ public final class GuestMemory {
         }
         this.sizeBytes = sizeBytes;
         int pages = sizeBytes >>> PAGE_SHIFT;
-        rd = new byte[pages][];
-        wr = new byte[pages][];
+        rd = new int[pages][];
+        wr = new int[pages][];
         shared = new SharedPage[pages];
         code = new PageCode[pages];
         Arrays.fill(rd, ZERO_PAGE);
-        rd[0] = new byte[PAGE_SIZE];
+        rd[0] = new int[PAGE_WORDS];
         privatePages = 1;
     }
 
@@ -97,46 +99,79 @@ public final class GuestMemory {
         return length >= 0 && a + length <= sizeBytes;
     }
 
+    // ---------------------------------------------------------------- words of a page
+
+    /** The byte at page offset {@code o}. */
+    static int byteAt(int[] page, int o) {
+        return page[o >>> 2] >>> ((o & 3) << 3) & 0xFF;
+    }
+
+    static void setByteAt(int[] page, int o, int value) {
+        int i = o >>> 2;
+        int s = (o & 3) << 3;
+        page[i] = page[i] & ~(0xFF << s) | (value & 0xFF) << s;
+    }
+
+    /** {@code length} (1..4) bytes at page offset {@code o}, little-endian; the caller keeps them inside the page. */
+    static int valueAt(int[] page, int o, int length) {
+        int v = 0;
+        for (int k = length - 1; k >= 0; k--) {
+            v = v << 8 | byteAt(page, o + k);
+        }
+        return v;
+    }
+
+    static void setValueAt(int[] page, int o, int value, int length) {
+        for (int k = 0; k < length; k++) {
+            setByteAt(page, o + k, value >>> (8 * k));
+        }
+    }
+
     // ---------------------------------------------------------------- reads
 
     public int read8(int address) {
         int p = address >>> PAGE_SHIFT;
         if (p < rd.length) {
-            return rd[p][address & PAGE_MASK] & 0xFF;
+            return rd[p][(address & PAGE_MASK) >>> 2] >>> ((address & 3) << 3) & 0xFF;
         }
         throw outOfRange(address, false);
     }
 
     public int read16(int address) {
         int p = address >>> PAGE_SHIFT;
-        int o = address & PAGE_MASK;
-        if (p < rd.length && o <= PAGE_SIZE - 2) {
-            return (short) I16.get(rd[p], o) & 0xFFFF;
+        if (p < rd.length && (address & 3) != 3) {
+            return rd[p][(address & PAGE_MASK) >>> 2] >>> ((address & 3) << 3) & 0xFFFF;
         }
-        return read8(address) | read8(address + 1) << 8;
+        return readSlow(address, 2);
     }
 
     public int read32(int address) {
         int p = address >>> PAGE_SHIFT;
-        int o = address & PAGE_MASK;
-        if (p < rd.length && o <= PAGE_SIZE - 4) {
-            return (int) I32.get(rd[p], o);
+        if (p < rd.length && (address & 3) == 0) {
+            return rd[p][(address & PAGE_MASK) >>> 2];
         }
-        return read32Slow(address);
+        return readSlow(address, 4);
     }
 
-    private int read32Slow(int address) {
-        if (!contains(address, 4)) {
+    /** An unaligned read, possibly across a page boundary: checked whole first. */
+    private int readSlow(int address, int length) {
+        if (!contains(address, length)) {
             throw outOfRange(address, false);
         }
-        return read8(address) | read8(address + 1) << 8 | read8(address + 2) << 16 | read8(address + 3) << 24;
+        int o = address & PAGE_MASK;
+        if (o <= PAGE_SIZE - length) {
+            return valueAt(rd[address >>> PAGE_SHIFT], o, length);
+        }
+        int v = 0;
+        for (int k = length - 1; k >= 0; k--) {
+            v = v << 8 | read8(address + k);
+        }
+        return v;
     }
 
     public long read64(int address) {
-        int p = address >>> PAGE_SHIFT;
-        int o = address & PAGE_MASK;
-        if (p < rd.length && o <= PAGE_SIZE - 8) {
-            return (long) I64.get(rd[p], o);
+        if (!contains(address, 8)) {
+            throw outOfRange(address, false);
         }
         return Integer.toUnsignedLong(read32(address)) | (long) read32(address + 4) << 32;
     }
@@ -146,13 +181,29 @@ public final class GuestMemory {
         if (!contains(address, length)) {
             throw outOfRange(address, false);
         }
-        int done = 0;
-        while (done < length) {
+        for (int done = 0; done < length; ) {
             int a = address + done;
             int o = a & PAGE_MASK;
             int n = Math.min(length - done, PAGE_SIZE - o);
-            System.arraycopy(rd[a >>> PAGE_SHIFT], o, dst, dstOffset + done, n);
+            copyOut(rd[a >>> PAGE_SHIFT], o, dst, dstOffset + done, n);
             done += n;
+        }
+    }
+
+    private static void copyOut(int[] page, int o, byte[] dst, int d, int n) {
+        int k = 0;
+        for (; k < n && ((o + k) & 3) != 0; k++) {
+            dst[d + k] = (byte) byteAt(page, o + k);
+        }
+        for (; k + 4 <= n; k += 4) {
+            int w = page[(o + k) >>> 2];
+            dst[d + k] = (byte) w;
+            dst[d + k + 1] = (byte) (w >>> 8);
+            dst[d + k + 2] = (byte) (w >>> 16);
+            dst[d + k + 3] = (byte) (w >>> 24);
+        }
+        for (; k < n; k++) {
+            dst[d + k] = (byte) byteAt(page, o + k);
         }
     }
 
@@ -161,53 +212,59 @@ public final class GuestMemory {
     public void write8(int address, int value) {
         int p = address >>> PAGE_SHIFT;
         if (p < wr.length) {
-            byte[] page = wr[p];
+            int[] page = wr[p];
             if (page != null) {
-                page[address & PAGE_MASK] = (byte) value;
+                setByteAt(page, address & PAGE_MASK, value);
                 return;
             }
         }
-        writablePage(address, 1)[address & PAGE_MASK] = (byte) value;
+        writeSlow(address, value, 1);
     }
 
     public void write16(int address, int value) {
         int p = address >>> PAGE_SHIFT;
-        int o = address & PAGE_MASK;
-        if (p < wr.length && o <= PAGE_SIZE - 2) {
-            byte[] page = wr[p];
-            if (page == null) {
-                page = writablePage(address, 2);
+        if (p < wr.length && (address & 1) == 0) {
+            int[] page = wr[p];
+            if (page != null) {
+                int i = (address & PAGE_MASK) >>> 2;
+                int s = (address & 2) << 3;
+                page[i] = page[i] & ~(0xFFFF << s) | (value & 0xFFFF) << s;
+                return;
             }
-            I16.set(page, o, (short) value);
-            return;
         }
-        writeUnaligned(address, value, 2);
+        writeSlow(address, value, 2);
     }
 
     public void write32(int address, int value) {
         int p = address >>> PAGE_SHIFT;
-        int o = address & PAGE_MASK;
-        if (p < wr.length && o <= PAGE_SIZE - 4) {
-            byte[] page = wr[p];
-            if (page == null) {
-                page = writablePage(address, 4);
+        if (p < wr.length && (address & 3) == 0) {
+            int[] page = wr[p];
+            if (page != null) {
+                page[(address & PAGE_MASK) >>> 2] = value;
+                return;
             }
-            I32.set(page, o, value);
-            return;
         }
-        writeUnaligned(address, value, 4);
+        writeSlow(address, value, 4);
     }
 
-    /** A store that crosses a page boundary: checked whole first, so a fault writes nothing. */
-    private void writeUnaligned(int address, int value, int length) {
+    /**
+     * A store the fast path did not take: unaligned, across pages, or to a page
+     * that needs preparing. Checked whole first, so a fault writes nothing.
+     */
+    private void writeSlow(int address, int value, int length) {
         if (!contains(address, length)) {
             throw outOfRange(address, true);
         }
-        for (int i = 0; i < length; i++) {
-            writablePage(address + i, 1);
+        int o = address & PAGE_MASK;
+        if (o <= PAGE_SIZE - length) {
+            setValueAt(writablePage(address, length), o, value, length);
+            return;
         }
-        for (int i = 0; i < length; i++) {
-            write8(address + i, value >>> (8 * i));
+        for (int k = 0; k < length; k++) {
+            writablePage(address + k, 1);
+        }
+        for (int k = 0; k < length; k++) {
+            setByteAt(writablePage(address + k, 1), (address + k) & PAGE_MASK, value >>> (8 * k));
         }
     }
 
@@ -216,13 +273,26 @@ public final class GuestMemory {
         if (!contains(address, length)) {
             throw outOfRange(address, true);
         }
-        int done = 0;
-        while (done < length) {
+        for (int done = 0; done < length; ) {
             int a = address + done;
             int o = a & PAGE_MASK;
             int n = Math.min(length - done, PAGE_SIZE - o);
-            System.arraycopy(src, srcOffset + done, writablePage(a, n), o, n);
+            copyIn(src, srcOffset + done, writablePage(a, n), o, n);
             done += n;
+        }
+    }
+
+    private static void copyIn(byte[] src, int s, int[] page, int o, int n) {
+        int k = 0;
+        for (; k < n && ((o + k) & 3) != 0; k++) {
+            setByteAt(page, o + k, src[s + k]);
+        }
+        for (; k + 4 <= n; k += 4) {
+            page[(o + k) >>> 2] = src[s + k] & 0xFF | (src[s + k + 1] & 0xFF) << 8 | (src[s + k + 2] & 0xFF) << 16
+                    | src[s + k + 3] << 24;
+        }
+        for (; k < n; k++) {
+            setByteAt(page, o + k, src[s + k]);
         }
     }
 
@@ -243,7 +313,7 @@ public final class GuestMemory {
      * write, after allocating, copying, dropping code or checking the virtual
      * register as needed.
      */
-    private byte[] writablePage(int address, int length) {
+    private int[] writablePage(int address, int length) {
         int p = address >>> PAGE_SHIFT;
         if (p >= wr.length) {
             throw outOfRange(address, true);
@@ -255,7 +325,7 @@ public final class GuestMemory {
             }
             return rd[0];
         }
-        byte[] page = wr[p];
+        int[] page = wr[p];
         if (page != null) {
             return page;
         }
@@ -265,7 +335,7 @@ public final class GuestMemory {
             shared[p] = null;
             privatePages++;
         } else if (rd[p] == ZERO_PAGE) {
-            page = new byte[PAGE_SIZE];
+            page = new int[PAGE_WORDS];
             privatePages++;
         } else {
             page = rd[p];
@@ -331,17 +401,21 @@ public final class GuestMemory {
         }
     }
 
-    /** The bytes of page {@code pageNumber} for reading (decoding). The caller checks the page is inside memory. */
-    public byte[] pageForRead(int pageNumber) {
-        return rd[pageNumber];
+    /**
+     * Copies the bytes of page {@code pageNumber} from page offset {@code from}
+     * to its end into {@code dst} at the same offsets (for decoding). The
+     * caller checks the page is inside memory.
+     */
+    public void copyPageBytes(int pageNumber, int from, byte[] dst) {
+        copyOut(rd[pageNumber], from, dst, from, PAGE_SIZE - from);
     }
 
     // ---------------------------------------------------------------- VMM access
 
     /** A VMM store to the virtual-registers page or any page, bypassing the guest-write checks. */
     public void vmmWrite32(int address, int value) {
-        if (address >>> PAGE_SHIFT == 0) {
-            I32.set(rd[0], address & PAGE_MASK, value);
+        if (address >>> PAGE_SHIFT == 0 && (address & PAGE_MASK) <= PAGE_SIZE - 4) {
+            setValueAt(rd[0], address, value, 4);
         } else {
             write32(address, value);
         }

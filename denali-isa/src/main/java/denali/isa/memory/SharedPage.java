@@ -11,18 +11,21 @@ package denali.isa.memory;
  * are immutable once published, so a benign race only decodes twice.
  */
 public final class SharedPage {
-    private final byte[] data;
+    private final int[] data;
     private volatile PageCode code;
 
-    /** Takes ownership of {@code data}, which must be exactly one page and must not change afterwards. */
-    public SharedPage(byte[] data) {
-        if (data.length != GuestMemory.PAGE_SIZE) {
-            throw new IllegalArgumentException("a shared page holds exactly " + GuestMemory.PAGE_SIZE + " bytes, not " + data.length);
+    /** A page holding a copy of {@code bytes}, which must be exactly one page long. */
+    public SharedPage(byte[] bytes) {
+        if (bytes.length != GuestMemory.PAGE_SIZE) {
+            throw new IllegalArgumentException("a shared page holds exactly " + GuestMemory.PAGE_SIZE + " bytes, not " + bytes.length);
         }
-        this.data = data;
+        this.data = new int[GuestMemory.PAGE_WORDS];
+        for (int o = 0; o < bytes.length; o++) {
+            GuestMemory.setByteAt(data, o, bytes[o]);
+        }
     }
 
-    byte[] data() {
+    int[] data() {
         return data;
     }
 
