@@ -116,7 +116,9 @@ public final class Op {
     // would set before anything reads them (see the interpreter's FlagLiveness), never the decoder.
     /** IMUL32_GE and IMUL32_GEI whose CF and OF are never read: the product alone. */
     public static final int IMUL32_GE_NF = 160, IMUL32_GEI_NF = 161;
+    /** The memory forms of MOVZB32 and IMUL32_GE_NF, when the CPU gives them their own handler. */
+    public static final int MOVZB32_M = 162, IMUL32_GE_NF_M = 163;
 
     /** One more than the largest handler number. */
-    public static final int COUNT = 162;
+    public static final int COUNT = 164;
 }

@@ -11,14 +11,16 @@ import denali.isa.decode.Op;
  * scheduler threads.
  */
 final class Block {
-    /** One decoded record per guest instruction: for tracing and for runs cut short by the budget. */
+    /** One decoded record per guest instruction. */
     final Insn[] insns;
     /**
      * What a full run of the block executes: the same instructions with cheaper
      * forms where their flags are never read (see {@link FlagLiveness}) and a
      * final compare-and-branch pair fused.
      */
-    final Insn[] ops;
+    final Uop[] ops;
+    /** One step per guest instruction, exactly as decoded: for tracing and runs cut short by the budget. Made on first use. */
+    private Uop[] steps;
     /** Guest instructions in the block. */
     final int count;
     /** Address after the last instruction: where execution continues when no branch is taken. */
@@ -39,7 +41,7 @@ final class Block {
     Block(Insn[] insns, int endEip, boolean cacheable) {
         this.insns = insns;
         this.count = insns.length;
-        this.ops = fuse(FlagLiveness.substitute(insns));
+        this.ops = Uop.of(fuse(FlagLiveness.substitute(insns)));
         this.endEip = endEip;
         this.cacheable = cacheable;
         this.startEip = insns[0].eip;
@@ -48,6 +50,15 @@ final class Block {
             case Op.JCC, Op.JMP, Op.CALL, Op.LOOP, Op.LOOPE, Op.LOOPNE, Op.JECXZ -> last.target;
             default -> -1;
         };
+    }
+
+    Uop[] steps() {
+        Uop[] s = steps;
+        if (s == null) {
+            s = Uop.of(insns);
+            steps = s;
+        }
+        return s;
     }
 
     /** Fuses a final compare-and-branch pair; a jump is always last, so only the last two can pair. */

@@ -34,6 +34,8 @@ public final class Cpu extends Alu {
     private final byte[] pageBytes = new byte[GuestMemory.PAGE_SIZE];
     private long insnCount;
     private long budgetLeft;
+    /** Index in its block of the instruction that faulted. */
+    private int faultIndex;
     private ExitReason exit;
     private long idleDeadlineNs;
     private int exitCode;
@@ -139,205 +141,326 @@ public final class Cpu extends Alu {
 
     /**
      * The interpreter loop: runs block after block until the budget is spent
-     * or an instruction exits. EIP and the budget live in locals here and go
-     * back to their fields around the rare instructions that need them (see
-     * {@link #executeOther}) and on the way out. Control transfers, which
-     * only end blocks, set the next EIP; the next block is found through the
-     * links of the block just run when possible, else through the page's code.
-     *
-     * <p>The switch holds the instructions compiled code executes most, and
-     * nothing in it calls a method too large to inline: the JIT compiles the
-     * whole loop as one unit, so it must stay small.
+     * or an instruction exits, and finds each next block through the links of
+     * the block just run when possible, else through the page's code.
      */
     private void runBlocks() {
         mem.takeCodeWritten();
         Block b = block(eip);
-        if (b == null) {
-            return;
-        }
-        final int[] r = this.r;
-        final GuestMemory mem = this.mem;
-        final Tracer tracer = this.tracer;
-        long left = budgetLeft;
-        int next = eip;
-        Insn[] ins = b.ops;
-        int k = 0;
+        Uop[] ops = null;
         try {
-            while (true) {
-                int n;
-                int retired;
-                if (b.count <= left && tracer == null) {
-                    ins = b.ops;
-                    n = ins.length;
-                    retired = b.count;
-                    next = b.endEip;
+            while (b != null) {
+                int next;
+                if (b.count <= budgetLeft && tracer == null) {
+                    ops = b.ops;
+                    next = execute(ops, ops.length, b.endEip);
+                    budgetLeft -= b.count;
                 } else {
-                    // Cut short by the budget, or traced: one record per guest instruction.
-                    ins = b.insns;
-                    n = tracer != null ? 1 : (int) left;
-                    retired = n;
+                    // Cut short by the budget, or traced: one step per guest instruction.
+                    ops = b.steps();
+                    int n = tracer != null ? 1 : (int) budgetLeft;
                     if (tracer != null) {
                         eip = b.startEip;
-                        tracer.beforeInstruction(eip, Disassembler.format(ins[0]), this);
+                        tracer.beforeInstruction(eip, Disassembler.format(b.insns[0]), this);
                     }
-                    next = n == b.count ? b.endEip : ins[n].eip;
+                    next = execute(ops, n, n == b.count ? b.endEip : b.insns[n].eip);
+                    budgetLeft -= n;
                 }
-                for (k = 0; k < n; k++) {
-                    Insn i = ins[k];
-                    switch (i.op) {
-                    case Op.MOV32_RM -> r[i.reg] = mem.read32(ea(i));
-                    case Op.MOV32_RR -> r[i.rm] = r[i.reg];
-                    case Op.MOV32_MR -> mem.write32(ea(i), r[i.reg]);
-                    case Op.MOV32_RI -> r[i.rm] = i.imm;
-                    case Op.MOV32_MI -> mem.write32(ea(i), i.imm);
-                    case Op.CMP_JCC_RR -> {
-                        if (compareBranch(i.sub, r[i.rm], r[i.reg])) {
-                            next = i.target;
-                        }
-                    }
-                    case Op.CMP_JCC_RI -> {
-                        if (compareBranch(i.sub, r[i.rm], i.imm)) {
-                            next = i.target;
-                        }
-                    }
-                    case Op.TEST_JCC_RR -> {
-                        if (testCond(i.sub, logic32(r[i.rm] & r[i.reg]))) {
-                            next = i.target;
-                        }
-                    }
-                    case Op.TEST_JCC_RI -> {
-                        if (testCond(i.sub, logic32(r[i.rm] & i.imm))) {
-                            next = i.target;
-                        }
-                    }
-                    case Op.JCC -> {
-                        if (cond(i.sub)) {
-                            next = i.target;
-                        }
-                    }
-                    case Op.JMP -> next = i.target;
-                    case Op.XOR32_RR -> r[i.rm] = logic32(r[i.rm] ^ r[i.reg]);
-                    case Op.ADD32_RR -> r[i.rm] = add32(r[i.rm], r[i.reg]);
-                    case Op.ADD32_RI -> r[i.rm] = add32(r[i.rm], i.imm);
-                    case Op.SUB32_RR -> r[i.rm] = sub32(r[i.rm], r[i.reg]);
-                    case Op.SUB32_RI -> r[i.rm] = sub32(r[i.rm], i.imm);
-                    case Op.AND32_RI -> r[i.rm] = logic32(r[i.rm] & i.imm);
-                    case Op.AND32_RR -> r[i.rm] = logic32(r[i.rm] & r[i.reg]);
-                    case Op.OR32_RR -> r[i.rm] = logic32(r[i.rm] | r[i.reg]);
-                    case Op.OR32_RI -> r[i.rm] = logic32(r[i.rm] | i.imm);
-                    case Op.XOR32_RI -> r[i.rm] = logic32(r[i.rm] ^ i.imm);
-                    case Op.CMP32_RR -> sub32(r[i.rm], r[i.reg]);
-                    case Op.CMP32_RI -> sub32(r[i.rm], i.imm);
-                    case Op.TEST32_RR -> logic32(r[i.rm] & r[i.reg]);
-                    case Op.TEST32_RI -> logic32(r[i.rm] & i.imm);
-                    case Op.LEA -> {
-                        if (i.size == 4) {
-                            r[i.reg] = ea(i);
-                        } else {
-                            setReg(2, i.reg, ea(i));
-                        }
-                    }
-                    case Op.MOVZB32 -> r[i.reg] = i.rm >= 0 ? getReg(1, i.rm) : mem.read8(ea(i));
-                    case Op.SHR32_RI -> r[i.rm] = shr32(r[i.rm], i.imm);
-                    case Op.SHL32_RI -> r[i.rm] = shl32(r[i.rm], i.imm);
-                    case Op.SAR32_RI -> r[i.rm] = sar32(r[i.rm], i.imm);
-                    case Op.IMUL32_GE_NF -> r[i.reg] *= i.rm >= 0 ? r[i.rm] : mem.read32(ea(i));
-                    case Op.IMUL32_GEI_NF -> r[i.reg] = (i.rm >= 0 ? r[i.rm] : mem.read32(ea(i))) * i.imm;
-                    case Op.ADD32_RM -> r[i.reg] = add32(r[i.reg], mem.read32(ea(i)));
-                    case Op.SUB32_RM -> r[i.reg] = sub32(r[i.reg], mem.read32(ea(i)));
-                    case Op.CMP32_RM -> sub32(r[i.reg], mem.read32(ea(i)));
-                    case Op.XOR32_RM -> r[i.reg] = logic32(r[i.reg] ^ mem.read32(ea(i)));
-                    case Op.AND32_RM -> r[i.reg] = logic32(r[i.reg] & mem.read32(ea(i)));
-                    case Op.OR32_RM -> r[i.reg] = logic32(r[i.reg] | mem.read32(ea(i)));
-                    case Op.CMP32_MR -> sub32(mem.read32(ea(i)), r[i.reg]);
-                    case Op.CMP32_MI -> sub32(mem.read32(ea(i)), i.imm);
-                    case Op.ADD32_MR -> {
-                        int a = ea(i);
-                        mem.write32(a, add32(mem.read32(a), r[i.reg]));
-                    }
-                    case Op.ADD32_MI -> {
-                        int a = ea(i);
-                        mem.write32(a, add32(mem.read32(a), i.imm));
-                    }
-                    case Op.SUB32_MI -> {
-                        int a = ea(i);
-                        mem.write32(a, sub32(mem.read32(a), i.imm));
-                    }
-                    case Op.TEST32_MI -> logic32(mem.read32(ea(i)) & i.imm);
-                    case Op.PUSH32_R -> {
-                        int sp = r[ESP] - 4;
-                        mem.write32(sp, r[i.rm]);
-                        r[ESP] = sp;
-                    }
-                    case Op.POP32_R -> {
-                        int sp = r[ESP];
-                        int v = mem.read32(sp);
-                        r[ESP] = sp + 4;
-                        r[i.rm] = v;
-                    }
-                    case Op.CALL -> {
-                        int sp = r[ESP] - 4;
-                        mem.write32(sp, i.eip + i.len);
-                        r[ESP] = sp;
-                        next = i.target;
-                    }
-                    case Op.RET -> {
-                        int sp = r[ESP];
-                        next = mem.read32(sp);
-                        r[ESP] = sp + 4;
-                    }
-                    case Op.MOVX -> {
-                        int v = getE(i, i.size2);
-                        setReg(i.size, i.reg, i.sub == 0 ? v : signExtend(v, i.size2));
-                    }
-                    case Op.NOP -> {
-                    }
-                    // 8- and 16-bit moves and ALU operations (byte loops, string code)
-                    case Op.ALU_RR -> {
-                        int v = alu(i.sub, getReg(i.size, i.rm), getReg(i.size, i.reg), i.size);
-                        if (i.sub < Op.CMP) {
-                            setReg(i.size, i.rm, v);
-                        }
-                    }
-                    case Op.ALU_RM -> {
-                        int v = alu(i.sub, getReg(i.size, i.reg), read(i.size, ea(i)), i.size);
-                        if (i.sub < Op.CMP) {
-                            setReg(i.size, i.reg, v);
-                        }
-                    }
-                    case Op.MOV_RR -> setReg(i.size, i.rm, getReg(i.size, i.reg));
-                    case Op.MOV_RM -> setReg(i.size, i.reg, read(i.size, ea(i)));
-                    case Op.MOV_MR -> write(i.size, ea(i), getReg(i.size, i.reg));
-                    default -> {
-                        eip = next;
-                        budgetLeft = left;
-                        executeOther(i, k);
-                        next = eip;
-                        left = budgetLeft;
-                    }
-                    }
-                }
-                left -= retired;
-                if (exit != null || left <= 0) {
-                    break;
-                }
-                b = next(b, next);
-                if (b == null) {
-                    budgetLeft = left; // a fetch fault, recorded with its EIP
+                eip = next;
+                if (exit != null || budgetLeft <= 0) {
                     return;
                 }
+                b = next(b, next);
             }
         } catch (MemoryFault f) {
-            budgetLeft = left - k;
-            memoryFault(ins[k], f);
-            return;
+            budgetLeft -= faultIndex;
+            memoryFault(ops[faultIndex].insn, f);
         } catch (CpuFault f) {
-            budgetLeft = left - k;
-            raise(f.kind, ins[k], f.address);
-            return;
+            budgetLeft -= faultIndex;
+            raise(f.kind, ops[faultIndex].insn, f.address);
         }
-        budgetLeft = left;
-        eip = next;
+    }
+
+    /**
+     * Executes {@code ins[0..n)}, a straight run of one block, and returns the
+     * EIP to continue at: {@code next} unless the last instruction jumped. On
+     * a fault it records the failing instruction's index in {@link #faultIndex}
+     * before passing the fault on.
+     *
+     * <p>Kept apart from the block-to-block loop so the JIT gives this loop the
+     * machine registers. The switch holds the instructions compiled code
+     * executes most, and nothing in it calls a method too large to inline.
+     */
+    private int execute(Uop[] ops, int n, int next) {
+        final int[] r = this.r;
+        final GuestMemory mem = this.mem;
+        int k = 0;
+        try {
+            for (; k < n; k++) {
+                Uop o = ops[k];
+                switch (o.op) {
+                case Op.MOV32_RM -> {
+                    Uop.RM u = (Uop.RM) o;
+                    r[u.reg] = mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp);
+                }
+                case Op.MOV32_RR -> {
+                    Uop.RR u = (Uop.RR) o;
+                    r[u.dst] = r[u.src];
+                }
+                case Op.MOV32_MR -> {
+                    Uop.RM u = (Uop.RM) o;
+                    mem.write32(r[u.base] + (r[u.index] << u.scale) + u.disp, r[u.reg]);
+                }
+                case Op.MOV32_RI -> {
+                    Uop.RI u = (Uop.RI) o;
+                    r[u.dst] = u.imm;
+                }
+                case Op.MOV32_MI -> {
+                    Uop.MI u = (Uop.MI) o;
+                    mem.write32(r[u.base] + (r[u.index] << u.scale) + u.disp, u.imm);
+                }
+                case Op.CMP_JCC_RR -> {
+                    Uop.Br u = (Uop.Br) o;
+                    if (compareBranch(u.cc, r[u.a], r[u.b])) {
+                        next = u.target;
+                    }
+                }
+                case Op.CMP_JCC_RI -> {
+                    Uop.Br u = (Uop.Br) o;
+                    if (compareBranch(u.cc, r[u.a], u.imm)) {
+                        next = u.target;
+                    }
+                }
+                case Op.TEST_JCC_RR -> {
+                    Uop.Br u = (Uop.Br) o;
+                    if (testCond(u.cc, logic32(r[u.a] & r[u.b]))) {
+                        next = u.target;
+                    }
+                }
+                case Op.TEST_JCC_RI -> {
+                    Uop.Br u = (Uop.Br) o;
+                    if (testCond(u.cc, logic32(r[u.a] & u.imm))) {
+                        next = u.target;
+                    }
+                }
+                case Op.JCC -> {
+                    Uop.Br u = (Uop.Br) o;
+                    if (cond(u.cc)) {
+                        next = u.target;
+                    }
+                }
+                case Op.JMP -> next = ((Uop.Br) o).target;
+                case Op.XOR32_RR -> {
+                    Uop.RR u = (Uop.RR) o;
+                    r[u.dst] = logic32(r[u.dst] ^ r[u.src]);
+                }
+                case Op.ADD32_RR -> {
+                    Uop.RR u = (Uop.RR) o;
+                    r[u.dst] = add32(r[u.dst], r[u.src]);
+                }
+                case Op.ADD32_RI -> {
+                    Uop.RI u = (Uop.RI) o;
+                    r[u.dst] = add32(r[u.dst], u.imm);
+                }
+                case Op.SUB32_RR -> {
+                    Uop.RR u = (Uop.RR) o;
+                    r[u.dst] = sub32(r[u.dst], r[u.src]);
+                }
+                case Op.SUB32_RI -> {
+                    Uop.RI u = (Uop.RI) o;
+                    r[u.dst] = sub32(r[u.dst], u.imm);
+                }
+                case Op.AND32_RI -> {
+                    Uop.RI u = (Uop.RI) o;
+                    r[u.dst] = logic32(r[u.dst] & u.imm);
+                }
+                case Op.AND32_RR -> {
+                    Uop.RR u = (Uop.RR) o;
+                    r[u.dst] = logic32(r[u.dst] & r[u.src]);
+                }
+                case Op.OR32_RR -> {
+                    Uop.RR u = (Uop.RR) o;
+                    r[u.dst] = logic32(r[u.dst] | r[u.src]);
+                }
+                case Op.OR32_RI -> {
+                    Uop.RI u = (Uop.RI) o;
+                    r[u.dst] = logic32(r[u.dst] | u.imm);
+                }
+                case Op.XOR32_RI -> {
+                    Uop.RI u = (Uop.RI) o;
+                    r[u.dst] = logic32(r[u.dst] ^ u.imm);
+                }
+                case Op.CMP32_RR -> {
+                    Uop.RR u = (Uop.RR) o;
+                    sub32(r[u.dst], r[u.src]);
+                }
+                case Op.CMP32_RI -> {
+                    Uop.RI u = (Uop.RI) o;
+                    sub32(r[u.dst], u.imm);
+                }
+                case Op.TEST32_RR -> {
+                    Uop.RR u = (Uop.RR) o;
+                    logic32(r[u.dst] & r[u.src]);
+                }
+                case Op.TEST32_RI -> {
+                    Uop.RI u = (Uop.RI) o;
+                    logic32(r[u.dst] & u.imm);
+                }
+                case Op.LEA -> {
+                    Uop.RM u = (Uop.RM) o;
+                    r[u.reg] = r[u.base] + (r[u.index] << u.scale) + u.disp;
+                }
+                case Op.MOVZB32 -> {
+                    Uop.RR u = (Uop.RR) o;
+                    int s = u.src;
+                    r[u.dst] = s < 4 ? r[s] & 0xFF : r[s - 4] >>> 8 & 0xFF;
+                }
+                case Op.MOVZB32_M -> {
+                    Uop.RM u = (Uop.RM) o;
+                    r[u.reg] = mem.read8(r[u.base] + (r[u.index] << u.scale) + u.disp);
+                }
+                case Op.SHR32_RI -> {
+                    Uop.RI u = (Uop.RI) o;
+                    r[u.dst] = shr32(r[u.dst], u.imm);
+                }
+                case Op.SHL32_RI -> {
+                    Uop.RI u = (Uop.RI) o;
+                    r[u.dst] = shl32(r[u.dst], u.imm);
+                }
+                case Op.SAR32_RI -> {
+                    Uop.RI u = (Uop.RI) o;
+                    r[u.dst] = sar32(r[u.dst], u.imm);
+                }
+                case Op.IMUL32_GE_NF -> {
+                    Uop.RR u = (Uop.RR) o;
+                    r[u.dst] *= r[u.src];
+                }
+                case Op.IMUL32_GE_NF_M -> {
+                    Uop.RM u = (Uop.RM) o;
+                    r[u.reg] *= mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp);
+                }
+                case Op.ADD32_RM -> {
+                    Uop.RM u = (Uop.RM) o;
+                    r[u.reg] = add32(r[u.reg], mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp));
+                }
+                case Op.SUB32_RM -> {
+                    Uop.RM u = (Uop.RM) o;
+                    r[u.reg] = sub32(r[u.reg], mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp));
+                }
+                case Op.CMP32_RM -> {
+                    Uop.RM u = (Uop.RM) o;
+                    sub32(r[u.reg], mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp));
+                }
+                case Op.XOR32_RM -> {
+                    Uop.RM u = (Uop.RM) o;
+                    r[u.reg] = logic32(r[u.reg] ^ mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp));
+                }
+                case Op.AND32_RM -> {
+                    Uop.RM u = (Uop.RM) o;
+                    r[u.reg] = logic32(r[u.reg] & mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp));
+                }
+                case Op.OR32_RM -> {
+                    Uop.RM u = (Uop.RM) o;
+                    r[u.reg] = logic32(r[u.reg] | mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp));
+                }
+                case Op.CMP32_MR -> {
+                    Uop.RM u = (Uop.RM) o;
+                    sub32(mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp), r[u.reg]);
+                }
+                case Op.CMP32_MI -> {
+                    Uop.MI u = (Uop.MI) o;
+                    sub32(mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp), u.imm);
+                }
+                case Op.ADD32_MR -> {
+                    Uop.RM u = (Uop.RM) o;
+                    int a = r[u.base] + (r[u.index] << u.scale) + u.disp;
+                    mem.write32(a, add32(mem.read32(a), r[u.reg]));
+                }
+                case Op.ADD32_MI -> {
+                    Uop.MI u = (Uop.MI) o;
+                    int a = r[u.base] + (r[u.index] << u.scale) + u.disp;
+                    mem.write32(a, add32(mem.read32(a), u.imm));
+                }
+                case Op.SUB32_MI -> {
+                    Uop.MI u = (Uop.MI) o;
+                    int a = r[u.base] + (r[u.index] << u.scale) + u.disp;
+                    mem.write32(a, sub32(mem.read32(a), u.imm));
+                }
+                case Op.TEST32_MI -> {
+                    Uop.MI u = (Uop.MI) o;
+                    logic32(mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp) & u.imm);
+                }
+                case Op.PUSH32_R -> {
+                    Uop.RI u = (Uop.RI) o;
+                    int sp = r[ESP] - 4;
+                    mem.write32(sp, r[u.dst]);
+                    r[ESP] = sp;
+                }
+                case Op.POP32_R -> {
+                    Uop.RI u = (Uop.RI) o;
+                    int sp = r[ESP];
+                    int v = mem.read32(sp);
+                    r[ESP] = sp + 4;
+                    r[u.dst] = v;
+                }
+                case Op.CALL -> {
+                    Uop.Br u = (Uop.Br) o;
+                    int sp = r[ESP] - 4;
+                    mem.write32(sp, u.imm);
+                    r[ESP] = sp;
+                    next = u.target;
+                }
+                case Op.RET -> {
+                    int sp = r[ESP];
+                    next = mem.read32(sp);
+                    r[ESP] = sp + 4;
+                }
+                case Op.NOP -> {
+                }
+                // Size-generic moves and ALU operations (byte loops, string code), from the decoded record.
+                case Op.MOVX -> {
+                    Insn i = ((Uop.Gen) o).insn;
+                    int v = getE(i, i.size2);
+                    setReg(i.size, i.reg, i.sub == 0 ? v : signExtend(v, i.size2));
+                }
+                case Op.ALU_RR -> {
+                    Insn i = ((Uop.Gen) o).insn;
+                    int v = alu(i.sub, getReg(i.size, i.rm), getReg(i.size, i.reg), i.size);
+                    if (i.sub < Op.CMP) {
+                        setReg(i.size, i.rm, v);
+                    }
+                }
+                case Op.ALU_RM -> {
+                    Insn i = ((Uop.Gen) o).insn;
+                    int v = alu(i.sub, getReg(i.size, i.reg), read(i.size, ea(i)), i.size);
+                    if (i.sub < Op.CMP) {
+                        setReg(i.size, i.reg, v);
+                    }
+                }
+                case Op.MOV_RR -> {
+                    Insn i = ((Uop.Gen) o).insn;
+                    setReg(i.size, i.rm, getReg(i.size, i.reg));
+                }
+                case Op.MOV_RM -> {
+                    Insn i = ((Uop.Gen) o).insn;
+                    setReg(i.size, i.reg, read(i.size, ea(i)));
+                }
+                case Op.MOV_MR -> {
+                    Insn i = ((Uop.Gen) o).insn;
+                    write(i.size, ea(i), getReg(i.size, i.reg));
+                }
+                default -> {
+                    eip = next;
+                    executeOther(o.insn, k);
+                    next = eip;
+                }
+                }
+            }
+        } catch (MemoryFault | CpuFault f) {
+            faultIndex = k;
+            throw f;
+        }
+        return next;
     }
 
     /**
@@ -380,6 +503,10 @@ public final class Cpu extends Alu {
     /** The less frequent instructions, kept out of the hot switch so it stays small enough to compile well. */
     private void executeOther(Insn i, int k) {
         switch (i.op) {
+            case Op.LEA -> setReg(i.size, i.reg, ea(i));
+            case Op.MOVZB32 -> r[i.reg] = getE(i, 1);
+            case Op.IMUL32_GE_NF -> r[i.reg] *= getE(i, 4);
+            case Op.IMUL32_GEI_NF -> r[i.reg] = getE(i, 4) * i.imm;
             case Op.INC32_R -> r[i.rm] = inc(r[i.rm], 4);
             case Op.DEC32_R -> r[i.rm] = dec(r[i.rm], 4);
             case Op.IMUL32_GE -> r[i.reg] = imul(r[i.reg], i.rm >= 0 ? r[i.rm] : mem.read32(ea(i)), 4);

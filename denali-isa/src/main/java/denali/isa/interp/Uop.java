@@ -1,0 +1,174 @@
+package denali.isa.interp;
+
+import denali.isa.decode.Insn;
+import denali.isa.decode.Op;
+
+/**
+ * An instruction as the interpreter's hot switch executes it: the handler
+ * number and just the operands that handler reads, in a class chosen by the
+ * handler. Each case of the switch casts to its class before reading operands.
+ *
+ * <p>Why classes: the JIT schedules a value used by several cases in the block
+ * all cases share, so with one record type it loaded (and spilled) every
+ * operand of every form before each dispatch. A cast is a check only the
+ * matching case makes, so the loads behind it stay in that case.
+ *
+ * <p>Every Uop keeps its {@link Insn}, for faults, tracing and the rarer
+ * instructions, which run from the decoded record.
+ */
+abstract class Uop {
+    /** The handler: one of {@link Op}'s constants. */
+    final int op;
+    final Insn insn;
+
+    private Uop(int op, Insn insn) {
+        this.op = op;
+        this.insn = insn;
+    }
+
+    /** Two registers: {@code dst op= src}. */
+    static final class RR extends Uop {
+        final int dst;
+        final int src;
+
+        RR(int op, Insn insn, int dst, int src) {
+            super(op, insn);
+            this.dst = dst;
+            this.src = src;
+        }
+    }
+
+    /** A register and an immediate (or the register alone). */
+    static final class RI extends Uop {
+        final int dst;
+        final int imm;
+
+        RI(int op, Insn insn, int dst, int imm) {
+            super(op, insn);
+            this.dst = dst;
+            this.imm = imm;
+        }
+    }
+
+    /** A register and a memory operand {@code base + (index << scale) + disp}. */
+    static final class RM extends Uop {
+        final int reg;
+        final int base;
+        final int index;
+        final int scale;
+        final int disp;
+
+        RM(int op, Insn insn, int reg, int base, int index, int scale, int disp) {
+            super(op, insn);
+            this.reg = reg;
+            this.base = base;
+            this.index = index;
+            this.scale = scale;
+            this.disp = disp;
+        }
+    }
+
+    /** A memory operand and an immediate. */
+    static final class MI extends Uop {
+        final int base;
+        final int index;
+        final int scale;
+        final int disp;
+        final int imm;
+
+        MI(int op, Insn insn, int base, int index, int scale, int disp, int imm) {
+            super(op, insn);
+            this.base = base;
+            this.index = index;
+            this.scale = scale;
+            this.disp = disp;
+            this.imm = imm;
+        }
+    }
+
+    /**
+     * A direct branch: condition code, the compared register and register or
+     * immediate of a fused compare, the target, and for CALL the return address.
+     */
+    static final class Br extends Uop {
+        final int cc;
+        final int a;
+        final int b;
+        final int imm;
+        final int target;
+
+        Br(int op, Insn insn, int cc, int a, int b, int imm, int target) {
+            super(op, insn);
+            this.cc = cc;
+            this.a = a;
+            this.b = b;
+            this.imm = imm;
+            this.target = target;
+        }
+    }
+
+    /** Anything else: the handler reads the decoded record. */
+    static final class Gen extends Uop {
+        Gen(int op, Insn insn) {
+            super(op, insn);
+        }
+    }
+
+    /** The Uop that executes {@code i}. */
+    static Uop of(Insn i) {
+        int op = i.op;
+        boolean mem = i.rm < 0;
+        switch (op) {
+            case Op.MOV32_RR, Op.ADD32_RR, Op.OR32_RR, Op.AND32_RR, Op.SUB32_RR, Op.XOR32_RR, Op.CMP32_RR,
+                    Op.TEST32_RR -> {
+                return new RR(op, i, i.rm, i.reg);
+            }
+            case Op.MOV32_RI, Op.ADD32_RI, Op.OR32_RI, Op.AND32_RI, Op.SUB32_RI, Op.XOR32_RI, Op.CMP32_RI,
+                    Op.TEST32_RI, Op.SHL32_RI, Op.SHR32_RI, Op.SAR32_RI, Op.PUSH32_R, Op.POP32_R -> {
+                return new RI(op, i, i.rm, i.imm);
+            }
+            case Op.MOV32_RM, Op.ADD32_RM, Op.OR32_RM, Op.AND32_RM, Op.SUB32_RM, Op.XOR32_RM, Op.CMP32_RM,
+                    Op.MOV32_MR, Op.ADD32_MR, Op.CMP32_MR -> {
+                return new RM(op, i, i.reg, i.base, i.index, i.scale, i.disp);
+            }
+            case Op.MOV32_MI, Op.ADD32_MI, Op.SUB32_MI, Op.CMP32_MI, Op.TEST32_MI -> {
+                return new MI(op, i, i.base, i.index, i.scale, i.disp, i.imm);
+            }
+            case Op.LEA -> {
+                if (i.size == 4) {
+                    return new RM(op, i, i.reg, i.base, i.index, i.scale, i.disp);
+                }
+            }
+            case Op.MOVZB32 -> {
+                return mem ? new RM(Op.MOVZB32_M, i, i.reg, i.base, i.index, i.scale, i.disp) : new RR(op, i, i.reg, i.rm);
+            }
+            case Op.IMUL32_GE_NF -> {
+                return mem ? new RM(Op.IMUL32_GE_NF_M, i, i.reg, i.base, i.index, i.scale, i.disp) : new RR(op, i, i.reg, i.rm);
+            }
+            case Op.CMP_JCC_RR, Op.TEST_JCC_RR, Op.CMP_JCC_RI, Op.TEST_JCC_RI, Op.JCC, Op.JMP -> {
+                return new Br(op, i, i.sub, i.rm, i.reg, i.imm, i.target);
+            }
+            case Op.CALL -> {
+                return new Br(op, i, 0, 0, 0, i.next(), i.target);
+            }
+            default -> {
+            }
+        }
+        return switch (op) {
+            // in the hot switch, reading the decoded record
+            case Op.RET, Op.NOP, Op.MOVX, Op.ALU_RR, Op.ALU_RM, Op.MOV_RR, Op.MOV_RM, Op.MOV_MR -> new Gen(op, i);
+            default -> new Gen(OTHER, i);
+        };
+    }
+
+    /** The handler of every instruction outside the hot switch: it runs from the decoded record. */
+    static final int OTHER = Op.COUNT;
+
+    static Uop[] of(Insn[] insns) {
+        Uop[] u = new Uop[insns.length];
+        for (int k = 0; k < insns.length; k++) {
+            u[k] = of(insns[k]);
+        }
+        return u;
+    }
+}
