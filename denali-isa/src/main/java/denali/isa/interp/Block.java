@@ -18,9 +18,7 @@ final class Block {
      * forms where their flags are never read (see {@link FlagLiveness}) and a
      * final compare-and-branch pair fused.
      */
-    final Uop[] ops;
-    /** One step per guest instruction, exactly as decoded: for tracing and runs cut short by the budget. Made on first use. */
-    private Uop[] steps;
+    final Uop ops;
     /** Guest instructions in the block. */
     final int count;
     /** Address after the last instruction: where execution continues when no branch is taken. */
@@ -41,7 +39,7 @@ final class Block {
     Block(Insn[] insns, int endEip, boolean cacheable) {
         this.insns = insns;
         this.count = insns.length;
-        this.ops = Uop.of(fuse(FlagLiveness.substitute(insns)));
+        this.ops = Uop.chain(fuse(FlagLiveness.substitute(insns)));
         this.endEip = endEip;
         this.cacheable = cacheable;
         this.startEip = insns[0].eip;
@@ -52,13 +50,9 @@ final class Block {
         };
     }
 
-    Uop[] steps() {
-        Uop[] s = steps;
-        if (s == null) {
-            s = Uop.of(insns);
-            steps = s;
-        }
-        return s;
+    /** The first {@code n} instructions exactly as decoded, one Uop each: for runs cut short and for tracing. */
+    Uop steps(int n) {
+        return Uop.chain(java.util.Arrays.copyOf(insns, n));
     }
 
     /** Fuses a final compare-and-branch pair; a jump is always last, so only the last two can pair. */

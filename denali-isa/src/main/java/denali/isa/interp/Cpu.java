@@ -34,8 +34,8 @@ public final class Cpu extends Alu {
     private final byte[] pageBytes = new byte[GuestMemory.PAGE_SIZE];
     private long insnCount;
     private long budgetLeft;
-    /** Index in its block of the instruction that faulted. */
-    private int faultIndex;
+    /** The Uop that faulted, between {@link #execute} and {@link #runBlocks}. */
+    private Uop faultUop;
     private ExitReason exit;
     private long idleDeadlineNs;
     private int exitCode;
@@ -147,23 +147,20 @@ public final class Cpu extends Alu {
     private void runBlocks() {
         mem.takeCodeWritten();
         Block b = block(eip);
-        Uop[] ops = null;
         try {
             while (b != null) {
                 int next;
                 if (b.count <= budgetLeft && tracer == null) {
-                    ops = b.ops;
-                    next = execute(ops, ops.length, b.endEip);
+                    next = execute(b.ops, b.endEip);
                     budgetLeft -= b.count;
                 } else {
                     // Cut short by the budget, or traced: one step per guest instruction.
-                    ops = b.steps();
                     int n = tracer != null ? 1 : (int) budgetLeft;
                     if (tracer != null) {
                         eip = b.startEip;
                         tracer.beforeInstruction(eip, Disassembler.format(b.insns[0]), this);
                     }
-                    next = execute(ops, n, n == b.count ? b.endEip : b.insns[n].eip);
+                    next = execute(b.steps(n), n == b.count ? b.endEip : b.insns[n].eip);
                     budgetLeft -= n;
                 }
                 eip = next;
@@ -173,31 +170,29 @@ public final class Cpu extends Alu {
                 b = next(b, next);
             }
         } catch (MemoryFault f) {
-            budgetLeft -= faultIndex;
-            memoryFault(ops[faultIndex].insn, f);
+            budgetLeft -= faultUop.index;
+            memoryFault(faultUop.insn, f);
         } catch (CpuFault f) {
-            budgetLeft -= faultIndex;
-            raise(f.kind, ops[faultIndex].insn, f.address);
+            budgetLeft -= faultUop.index;
+            raise(f.kind, faultUop.insn, f.address);
         }
     }
 
     /**
-     * Executes {@code ins[0..n)}, a straight run of one block, and returns the
-     * EIP to continue at: {@code next} unless the last instruction jumped. On
-     * a fault it records the failing instruction's index in {@link #faultIndex}
-     * before passing the fault on.
+     * Executes the run of Uops from {@code o} (one block, or part of one) and
+     * returns the EIP to continue at: {@code next} unless the last instruction
+     * jumped. On a fault it keeps the failing Uop in {@link #faultUop} before
+     * passing the fault on.
      *
      * <p>Kept apart from the block-to-block loop so the JIT gives this loop the
      * machine registers. The switch holds the instructions compiled code
      * executes most, and nothing in it calls a method too large to inline.
      */
-    private int execute(Uop[] ops, int n, int next) {
+    private int execute(Uop o, int next) {
         final int[] r = this.r;
         final GuestMemory mem = this.mem;
-        int k = 0;
         try {
-            for (; k < n; k++) {
-                Uop o = ops[k];
+            for (; o != null; o = o.next) {
                 switch (o.op) {
                 case Op.MOV32_RM -> {
                     Uop.RM u = (Uop.RM) o;
@@ -451,13 +446,13 @@ public final class Cpu extends Alu {
                 }
                 default -> {
                     eip = next;
-                    executeOther(o.insn, k);
+                    executeOther(o.insn, o.index);
                     next = eip;
                 }
                 }
             }
         } catch (MemoryFault | CpuFault f) {
-            faultIndex = k;
+            faultUop = o;
             throw f;
         }
         return next;

@@ -20,6 +20,10 @@ abstract class Uop {
     /** The handler: one of {@link Op}'s constants. */
     final int op;
     final Insn insn;
+    /** The next Uop of the run, or null after the last: the interpreter follows these instead of indexing an array. */
+    Uop next;
+    /** Position in the run: how many Uops ran before this one. */
+    int index;
 
     private Uop(int op, Insn insn) {
         this.op = op;
@@ -164,11 +168,15 @@ abstract class Uop {
     /** The handler of every instruction outside the hot switch: it runs from the decoded record. */
     static final int OTHER = Op.COUNT;
 
-    static Uop[] of(Insn[] insns) {
-        Uop[] u = new Uop[insns.length];
-        for (int k = 0; k < insns.length; k++) {
-            u[k] = of(insns[k]);
+    /** The Uops of {@code insns}, linked in order; returns the first. */
+    static Uop chain(Insn[] insns) {
+        Uop first = null;
+        for (int k = insns.length - 1; k >= 0; k--) {
+            Uop u = of(insns[k]);
+            u.next = first;
+            u.index = k;
+            first = u;
         }
-        return u;
+        return first;
     }
 }
