@@ -119,6 +119,9 @@ public final class Op {
     /** The memory forms of MOVZB32 and IMUL32_GE_NF, when the CPU gives them their own handler. */
     public static final int MOVZB32_M = 162, IMUL32_GE_NF_M = 163;
 
+    /** Byte forms given their own handlers: loads, stores and moves of 8-bit registers, and byte compares. */
+    public static final int MOV8_RM = 164, MOV8_MR = 165, MOV8_RR = 166, CMP8_MR = 167, CMP8_RR = 168;
+
     /** One more than the largest handler number. */
-    public static final int COUNT = 164;
+    public static final int COUNT = 169;
 }

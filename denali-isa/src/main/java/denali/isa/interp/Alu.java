@@ -334,6 +334,16 @@ abstract class Alu extends CpuRegisters {
         return record32(F_SUB, a, b, a - b);
     }
 
+    /** CMP of two bytes (the low 8 bits of a and b), flags only. */
+    final void sub8(int a, int b) {
+        int x = a << 24;
+        int y = b << 24;
+        fOp = F_SUB | 24 << 8;
+        fA = x;
+        fB = y;
+        fRes = x - y;
+    }
+
     /** AND, OR, XOR, TEST: only the result matters for the flags. */
     final int logic32(int res) {
         fOp = F_LOGIC;

@@ -412,6 +412,27 @@ public final class Cpu extends Alu {
                 }
                 case Op.NOP -> {
                 }
+                case Op.MOV8_RM -> {
+                    Uop.RM8 u = (Uop.RM8) o;
+                    int v = mem.read8(r[u.base] + (r[u.index] << u.scale) + u.disp);
+                    r[u.reg] = r[u.reg] & ~(0xFF << u.sh) | v << u.sh;
+                }
+                case Op.MOV8_MR -> {
+                    Uop.RM8 u = (Uop.RM8) o;
+                    mem.write8(r[u.base] + (r[u.index] << u.scale) + u.disp, r[u.reg] >>> u.sh);
+                }
+                case Op.MOV8_RR -> {
+                    Uop.RR8 u = (Uop.RR8) o;
+                    r[u.dst] = r[u.dst] & ~(0xFF << u.dsh) | (r[u.src] >>> u.ssh & 0xFF) << u.dsh;
+                }
+                case Op.CMP8_MR -> {
+                    Uop.RM8 u = (Uop.RM8) o;
+                    sub8(mem.read8(r[u.base] + (r[u.index] << u.scale) + u.disp), r[u.reg] >>> u.sh);
+                }
+                case Op.CMP8_RR -> {
+                    Uop.RR8 u = (Uop.RR8) o;
+                    sub8(r[u.dst] >>> u.dsh, r[u.src] >>> u.ssh);
+                }
                 // Size-generic moves and ALU operations (byte loops, string code), from the decoded record.
                 case Op.MOVX -> {
                     Insn i = ((Uop.Gen) o).insn;

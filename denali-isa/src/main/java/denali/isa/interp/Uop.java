@@ -72,6 +72,46 @@ abstract class Uop {
         }
     }
 
+    /**
+     * An 8-bit register and a memory operand. x86's byte registers 0-3 are
+     * the low bytes of EAX-EBX and 4-7 the second bytes: {@code reg} is the
+     * index in the register file and {@code sh} the byte's shift (0 or 8).
+     */
+    static final class RM8 extends Uop {
+        final int reg;
+        final int sh;
+        final int base;
+        final int index;
+        final int scale;
+        final int disp;
+
+        RM8(int op, Insn insn, int reg8, int base, int index, int scale, int disp) {
+            super(op, insn);
+            this.reg = reg8 & 3;
+            this.sh = reg8 < 4 ? 0 : 8;
+            this.base = base;
+            this.index = index;
+            this.scale = scale;
+            this.disp = disp;
+        }
+    }
+
+    /** Two 8-bit registers, each as a register-file index and a shift (see {@link RM8}). */
+    static final class RR8 extends Uop {
+        final int dst;
+        final int dsh;
+        final int src;
+        final int ssh;
+
+        RR8(int op, Insn insn, int dst8, int src8) {
+            super(op, insn);
+            this.dst = dst8 & 3;
+            this.dsh = dst8 < 4 ? 0 : 8;
+            this.src = src8 & 3;
+            this.ssh = src8 < 4 ? 0 : 8;
+        }
+    }
+
     /** A memory operand and an immediate. */
     static final class MI extends Uop {
         final int base;
@@ -154,6 +194,26 @@ abstract class Uop {
             }
             case Op.CALL -> {
                 return new Br(op, i, 0, 0, 0, i.next(), i.target);
+            }
+            case Op.MOV_RM, Op.MOV_MR -> {
+                if (i.size == 1) {
+                    return new RM8(op == Op.MOV_RM ? Op.MOV8_RM : Op.MOV8_MR, i, i.reg, i.base, i.index, i.scale, i.disp);
+                }
+            }
+            case Op.MOV_RR -> {
+                if (i.size == 1) {
+                    return new RR8(Op.MOV8_RR, i, i.rm, i.reg);
+                }
+            }
+            case Op.ALU_MR -> {
+                if (i.size == 1 && i.sub == Op.CMP) {
+                    return new RM8(Op.CMP8_MR, i, i.reg, i.base, i.index, i.scale, i.disp);
+                }
+            }
+            case Op.ALU_RR -> {
+                if (i.size == 1 && i.sub == Op.CMP) {
+                    return new RR8(Op.CMP8_RR, i, i.rm, i.reg);
+                }
             }
             default -> {
             }
