@@ -31,13 +31,16 @@ import denali.isa.memory.GuestMemory;
  * pages shared with the image, as every VM of one image would be) and runs it
  * to TERM; the score is milliseconds per run, and {@code run-cpu-bench.sh}
  * divides by the instruction count the run reports to give ns per instruction.
+ *
+ * <p>The forks run with the JVM options {@code ./yakima} uses (see
+ * docs/decisions/0005-interpreter-dispatch.md).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 6, time = 1)
-@Fork(1)
+@Fork(value = 2, jvmArgsAppend = {"-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockDiagnosticVMOptions", "-XX:-UseSwitchProfiling"})
 public class CpuWorkloadBenchmark {
     private static final int MEM = 1 << 20;
     private ElfImage image;
