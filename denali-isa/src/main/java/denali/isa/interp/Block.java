@@ -4,19 +4,21 @@ import denali.isa.decode.Insn;
 import denali.isa.decode.Op;
 
 /**
- * A straight run of decoded instructions: it ends at the first control
- * transfer, exit or repeated string instruction, at the end of its page, or
- * after {@link Cpu#MAX_BLOCK} instructions. Immutable once built apart from its
- * successor links, so blocks of shared pages are safely shared between
- * scheduler threads.
+ * A run of decoded instructions entered at its first: it ends at the first
+ * unconditional control transfer, exit or repeated string instruction, at the
+ * end of its page, or after {@link Cpu#MAX_BLOCK} instructions. Conditional
+ * jumps do not end it: a taken one leaves the block there (a side exit), and
+ * execution falls through to the rest otherwise. Immutable once built apart
+ * from its successor links, so blocks of shared pages are safely shared
+ * between scheduler threads.
  */
 final class Block {
     /** One decoded record per guest instruction. */
     final Insn[] insns;
     /**
      * What a full run of the block executes: the same instructions with cheaper
-     * forms where their flags are never read (see {@link FlagLiveness}) and a
-     * final compare-and-branch pair fused.
+     * forms where their flags are never read (see {@link FlagLiveness}) and
+     * each compare-and-branch pair fused.
      */
     final Uop ops;
     /** Guest instructions in the block. */
@@ -26,15 +28,13 @@ final class Block {
     /** False for an instruction that straddles two pages: it is decoded each time instead. */
     final boolean cacheable;
     final int startEip;
-    /** Target of the last instruction when it is a direct branch, else -1. */
-    final int branchTarget;
     /**
-     * Links to the blocks that ran next, kept only when they start in the same
-     * page (so they are right for every VM that maps this block's page). Set by
-     * whichever thread gets there first; a lost race only costs a lookup.
+     * Link to the block that ran next after the block's end, kept only when it
+     * starts in the same page (so it is right for every VM that maps this
+     * block's page); each direct branch keeps its own ({@link Uop.Br#link}).
+     * Set by whichever thread gets there first; a lost race only costs a lookup.
      */
     Block fallThrough;
-    Block branch;
 
     Block(Insn[] insns, int endEip, boolean cacheable) {
         this.insns = insns;
@@ -43,11 +43,6 @@ final class Block {
         this.endEip = endEip;
         this.cacheable = cacheable;
         this.startEip = insns[0].eip;
-        Insn last = insns[insns.length - 1];
-        this.branchTarget = switch (last.op) {
-            case Op.JCC, Op.JMP, Op.CALL, Op.LOOP, Op.LOOPE, Op.LOOPNE, Op.JECXZ -> last.target;
-            default -> -1;
-        };
     }
 
     /** The first {@code n} instructions exactly as decoded, one Uop each: for runs cut short and for tracing. */
@@ -55,19 +50,18 @@ final class Block {
         return Uop.chain(java.util.Arrays.copyOf(insns, n));
     }
 
-    /** Fuses a final compare-and-branch pair; a jump is always last, so only the last two can pair. */
+    /** Fuses each compare-and-branch pair. */
     private static Insn[] fuse(Insn[] insns) {
-        int n = insns.length;
-        if (n < 2) {
-            return insns;
+        java.util.List<Insn> out = new java.util.ArrayList<>(insns.length);
+        for (int k = 0; k < insns.length; k++) {
+            Insn fused = k + 1 < insns.length ? Insn.fuseCompareBranch(insns[k], insns[k + 1]) : null;
+            if (fused != null) {
+                out.add(fused);
+                k++;
+            } else {
+                out.add(insns[k]);
+            }
         }
-        Insn fused = Insn.fuseCompareBranch(insns[n - 2], insns[n - 1]);
-        if (fused == null) {
-            return insns;
-        }
-        Insn[] ops = new Insn[n - 1];
-        System.arraycopy(insns, 0, ops, 0, n - 2);
-        ops[n - 2] = fused;
-        return ops;
+        return out.size() == insns.length ? insns : out.toArray(new Insn[0]);
     }
 }

@@ -34,6 +34,8 @@ public final class Cpu extends Alu {
     private final byte[] pageBytes = new byte[GuestMemory.PAGE_SIZE];
     private long insnCount;
     private long budgetLeft;
+    /** The direct branch that ended the last {@link #execute} by being taken, or null. */
+    private Uop.Br taken;
     /** The Uop that faulted, between {@link #execute} and {@link #runBlocks}. */
     private Uop faultUop;
     private ExitReason exit;
@@ -120,7 +122,7 @@ public final class Cpu extends Alu {
             }
             insns[n++] = in;
             a += in.len;
-            if (in.endsBlock() || (a & GuestMemory.PAGE_MASK) == 0 || !cacheable) {
+            if ((in.endsBlock() && in.op != Op.JCC) || (a & GuestMemory.PAGE_MASK) == 0 || !cacheable) {
                 break;
             }
         }
@@ -150,9 +152,10 @@ public final class Cpu extends Alu {
         try {
             while (b != null) {
                 int next;
+                int ran;
                 if (b.count <= budgetLeft && tracer == null) {
                     next = execute(b.ops, b.endEip);
-                    budgetLeft -= b.count;
+                    ran = b.count;
                 } else {
                     // Cut short by the budget, or traced: one step per guest instruction.
                     int n = tracer != null ? 1 : (int) budgetLeft;
@@ -161,13 +164,16 @@ public final class Cpu extends Alu {
                         tracer.beforeInstruction(eip, Disassembler.format(b.insns[0]), this);
                     }
                     next = execute(b.steps(n), n == b.count ? b.endEip : b.insns[n].eip);
-                    budgetLeft -= n;
+                    ran = n;
                 }
+                Uop.Br exitBranch = taken;
+                taken = null;
+                budgetLeft -= exitBranch != null ? exitBranch.retired : ran;
                 eip = next;
                 if (exit != null || budgetLeft <= 0) {
                     return;
                 }
-                b = next(b, next);
+                b = next(b, exitBranch, next);
             }
         } catch (MemoryFault f) {
             budgetLeft -= faultUop.index;
@@ -180,9 +186,11 @@ public final class Cpu extends Alu {
 
     /**
      * Executes the run of Uops from {@code o} (one block, or part of one) and
-     * returns the EIP to continue at: {@code next} unless the last instruction
-     * jumped. On a fault it keeps the failing Uop in {@link #faultUop} before
-     * passing the fault on.
+     * returns the EIP to continue at: {@code next} unless an instruction
+     * jumped. A taken direct branch leaves at once and is kept in
+     * {@link #taken}, for the budget and the link to the next block. On a
+     * fault it keeps the failing Uop in {@link #faultUop} before passing the
+     * fault on.
      *
      * <p>Kept apart from the block-to-block loop so the JIT gives this loop the
      * machine registers. The switch holds the instructions compiled code
@@ -217,34 +225,43 @@ public final class Cpu extends Alu {
                 case Op.CMP_JCC_RR -> {
                     Uop.Br u = (Uop.Br) o;
                     if (compareBranch(u.cc, r[u.a], r[u.b])) {
-                        next = u.target;
+                        taken = u;
+                        return u.target;
                     }
                 }
                 case Op.CMP_JCC_RI -> {
                     Uop.Br u = (Uop.Br) o;
                     if (compareBranch(u.cc, r[u.a], u.imm)) {
-                        next = u.target;
+                        taken = u;
+                        return u.target;
                     }
                 }
                 case Op.TEST_JCC_RR -> {
                     Uop.Br u = (Uop.Br) o;
                     if (testCond(u.cc, logic32(r[u.a] & r[u.b]))) {
-                        next = u.target;
+                        taken = u;
+                        return u.target;
                     }
                 }
                 case Op.TEST_JCC_RI -> {
                     Uop.Br u = (Uop.Br) o;
                     if (testCond(u.cc, logic32(r[u.a] & u.imm))) {
-                        next = u.target;
+                        taken = u;
+                        return u.target;
                     }
                 }
                 case Op.JCC -> {
                     Uop.Br u = (Uop.Br) o;
                     if (cond(u.cc)) {
-                        next = u.target;
+                        taken = u;
+                        return u.target;
                     }
                 }
-                case Op.JMP -> next = ((Uop.Br) o).target;
+                case Op.JMP -> {
+                    Uop.Br u = (Uop.Br) o;
+                    taken = u;
+                    return u.target;
+                }
                 case Op.XOR32_RR -> {
                     Uop.RR u = (Uop.RR) o;
                     r[u.dst] = logic32(r[u.dst] ^ r[u.src]);
@@ -403,7 +420,8 @@ public final class Cpu extends Alu {
                     int sp = r[ESP] - 4;
                     mem.write32(sp, u.imm);
                     r[ESP] = sp;
-                    next = u.target;
+                    taken = u;
+                    return u.target;
                 }
                 case Op.RET -> {
                     int sp = r[ESP];
@@ -480,14 +498,26 @@ public final class Cpu extends Alu {
     }
 
     /**
-     * The block at {@code target} after {@code b} ran. A block remembers its
-     * successors in the same page (fall-through and direct branch target), so
-     * loops and straight code skip the page lookup; a store that dropped any
-     * decoded code makes the next step look up afresh.
+     * The block at {@code target} after {@code b} ran, leaving through the
+     * taken direct branch {@code exitBranch} or, when that is null, through its
+     * end. The block's end and each direct branch remember the block they led
+     * to when it is in the same page, so loops and straight code skip the page
+     * lookup; a store that dropped any decoded code makes the next step look
+     * up afresh.
      */
-    private Block next(Block b, int target) {
+    private Block next(Block b, Uop.Br exitBranch, int target) {
         if (mem.takeCodeWritten()) {
             return block(target);
+        }
+        if (exitBranch != null) {
+            Block nb = exitBranch.link;
+            if (nb == null) {
+                nb = block(target);
+                if (nb != null && nb.cacheable && samePage(b, target)) {
+                    exitBranch.link = nb;
+                }
+            }
+            return nb;
         }
         if (target == b.endEip) {
             Block nb = b.fallThrough;
@@ -495,16 +525,6 @@ public final class Cpu extends Alu {
                 nb = block(target);
                 if (nb != null && nb.cacheable && samePage(b, target)) {
                     b.fallThrough = nb;
-                }
-            }
-            return nb;
-        }
-        if (target == b.branchTarget) {
-            Block nb = b.branch;
-            if (nb == null) {
-                nb = block(target);
-                if (nb != null && nb.cacheable && samePage(b, target)) {
-                    b.branch = nb;
                 }
             }
             return nb;

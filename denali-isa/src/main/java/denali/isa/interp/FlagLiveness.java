@@ -15,6 +15,8 @@ import denali.isa.decode.Op;
  *       carry that INC and DEC must preserve;</li>
  *   <li>a 32-bit IMUL whose CF and OF are dead runs as a plain multiply.</li>
  * </ul>
+ * A conditional jump counts as reading every flag: when taken it leaves the
+ * block, and the code it reaches may read any of them.
  * Instructions it does not know count as reading every flag and writing none,
  * which keeps every flag before them exact. Only a fault in the middle of a
  * block can observe the difference (EFLAGS in the faulted VM's state may show
@@ -104,7 +106,7 @@ final class FlagLiveness {
         }
         return switch (op) {
             case Op.ALU_RR, Op.ALU_RM, Op.ALU_MR, Op.ALU_RI, Op.ALU_MI -> i.sub == Op.ADC || i.sub == Op.SBB ? CF : 0;
-            case Op.JCC, Op.CMOV, Op.SETCC -> condition(i.sub);
+            case Op.CMOV, Op.SETCC -> condition(i.sub);
             case Op.LOOPE, Op.LOOPNE -> ZF;
             case Op.CMC -> CF;
             case Op.LAHF -> SF | ZF | AF | PF | CF;

@@ -22,7 +22,7 @@ abstract class Uop {
     final Insn insn;
     /** The next Uop of the run, or null after the last: the interpreter follows these instead of indexing an array. */
     Uop next;
-    /** Position in the run: how many Uops ran before this one. */
+    /** Guest instructions before this Uop in its run (a fused pair counts two). */
     int index;
 
     private Uop(int op, Insn insn) {
@@ -140,6 +140,10 @@ abstract class Uop {
         final int b;
         final int imm;
         final int target;
+        /** Guest instructions of the run up to and including this one: what a taken branch retires. */
+        int retired;
+        /** The block at {@link #target} when it is in the same page (see {@link Block#fallThrough}). */
+        Block link;
 
         Br(int op, Insn insn, int cc, int a, int b, int imm, int target) {
             super(op, insn);
@@ -230,11 +234,21 @@ abstract class Uop {
 
     /** The Uops of {@code insns}, linked in order; returns the first. */
     static Uop chain(Insn[] insns) {
+        int[] before = new int[insns.length];
+        int done = 0;
+        for (int k = 0; k < insns.length; k++) {
+            before[k] = done;
+            int op = insns[k].op;
+            done += op >= Op.CMP_JCC_RR && op <= Op.TEST_JCC_RI ? 2 : 1;
+        }
         Uop first = null;
         for (int k = insns.length - 1; k >= 0; k--) {
             Uop u = of(insns[k]);
             u.next = first;
-            u.index = k;
+            u.index = before[k];
+            if (u instanceof Br br) {
+                br.retired = k + 1 < insns.length ? before[k + 1] : done;
+            }
             first = u;
         }
         return first;
