@@ -122,6 +122,12 @@ public final class Op {
     /** Byte forms given their own handlers: loads, stores and moves of 8-bit registers, and byte compares. */
     public static final int MOV8_RM = 164, MOV8_MR = 165, MOV8_RR = 166, CMP8_MR = 167, CMP8_RR = 168;
 
+    /**
+     * A direct JMP the block goes on through (its target is the next instruction
+     * of the block): it leaves the block only when a store has dropped decoded code.
+     */
+    public static final int JMP_THROUGH = 169;
+
     /** One more than the largest handler number. */
-    public static final int COUNT = 169;
+    public static final int COUNT = 170;
 }

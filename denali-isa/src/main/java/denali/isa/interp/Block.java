@@ -5,10 +5,12 @@ import denali.isa.decode.Op;
 
 /**
  * A run of decoded instructions entered at its first: it ends at the first
- * unconditional control transfer, exit or repeated string instruction, at the
- * end of its page, or after {@link Cpu#MAX_BLOCK} instructions. Conditional
- * jumps do not end it: a taken one leaves the block there (a side exit), and
- * execution falls through to the rest otherwise. Immutable once built apart
+ * indirect or leaving control transfer, exit or repeated string instruction,
+ * at the end of its page, or after {@link Cpu#MAX_BLOCK} instructions.
+ * Conditional jumps do not end it: a taken one leaves the block there (a side
+ * exit), and execution falls through to the rest otherwise. A direct JMP to
+ * the same page does not end it either: the block goes on at the target, so
+ * its instructions need not be contiguous. Immutable once built apart
  * from its successor links, so blocks of shared pages are safely shared
  * between scheduler threads.
  */
@@ -39,7 +41,7 @@ final class Block {
     Block(Insn[] insns, int endEip, boolean cacheable) {
         this.insns = insns;
         this.count = insns.length;
-        this.ops = Uop.chain(fuse(FlagLiveness.substitute(insns)));
+        this.ops = Uop.chain(fuse(FlagLiveness.substitute(insns)), true);
         this.endEip = endEip;
         this.cacheable = cacheable;
         this.startEip = insns[0].eip;
@@ -47,7 +49,7 @@ final class Block {
 
     /** The first {@code n} instructions exactly as decoded, one Uop each: for runs cut short and for tracing. */
     Uop steps(int n) {
-        return Uop.chain(java.util.Arrays.copyOf(insns, n));
+        return Uop.chain(java.util.Arrays.copyOf(insns, n), false);
     }
 
     /** Fuses each compare-and-branch pair. */

@@ -105,7 +105,7 @@ public final class Cpu extends Alu {
 
     private Block decodeBlock(int start) {
         byte[] page = pageBytes;
-        mem.copyPageBytes(start >>> GuestMemory.PAGE_SHIFT, start & GuestMemory.PAGE_MASK, page);
+        mem.copyPageBytes(start >>> GuestMemory.PAGE_SHIFT, 0, page);
         Insn[] insns = new Insn[MAX_BLOCK];
         int n = 0;
         int a = start;
@@ -122,6 +122,10 @@ public final class Cpu extends Alu {
             }
             insns[n++] = in;
             a += in.len;
+            if (in.op == Op.JMP && cacheable && (in.target ^ start) >>> GuestMemory.PAGE_SHIFT == 0) {
+                a = in.target; // a direct jump within the page: the block goes on at its target
+                continue;
+            }
             if ((in.endsBlock() && in.op != Op.JCC) || (a & GuestMemory.PAGE_MASK) == 0 || !cacheable) {
                 break;
             }
@@ -261,6 +265,13 @@ public final class Cpu extends Alu {
                     Uop.Br u = (Uop.Br) o;
                     taken = u;
                     return u.target;
+                }
+                case Op.JMP_THROUGH -> {
+                    if (mem.codeWrittenPending()) { // what follows in the block may be stale: look it up afresh
+                        Uop.Br u = (Uop.Br) o;
+                        taken = u;
+                        return u.target;
+                    }
                 }
                 case Op.XOR32_RR -> {
                     Uop.RR u = (Uop.RR) o;

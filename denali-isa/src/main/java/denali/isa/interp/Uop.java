@@ -193,7 +193,7 @@ abstract class Uop {
             case Op.IMUL32_GE_NF -> {
                 return mem ? new RM(Op.IMUL32_GE_NF_M, i, i.reg, i.base, i.index, i.scale, i.disp) : new RR(op, i, i.reg, i.rm);
             }
-            case Op.CMP_JCC_RR, Op.TEST_JCC_RR, Op.CMP_JCC_RI, Op.TEST_JCC_RI, Op.JCC, Op.JMP -> {
+            case Op.CMP_JCC_RR, Op.TEST_JCC_RR, Op.CMP_JCC_RI, Op.TEST_JCC_RI, Op.JCC, Op.JMP, Op.JMP_THROUGH -> {
                 return new Br(op, i, i.sub, i.rm, i.reg, i.imm, i.target);
             }
             case Op.CALL -> {
@@ -232,8 +232,12 @@ abstract class Uop {
     /** The handler of every instruction outside the hot switch: it runs from the decoded record. */
     static final int OTHER = Op.COUNT;
 
-    /** The Uops of {@code insns}, linked in order; returns the first. */
-    static Uop chain(Insn[] insns) {
+    /**
+     * The Uops of {@code insns}, linked in order; returns the first. With
+     * {@code through}, a direct JMP that is not the last instruction (the
+     * block went on at its target) becomes {@link Op#JMP_THROUGH}.
+     */
+    static Uop chain(Insn[] insns, boolean through) {
         int[] before = new int[insns.length];
         int done = 0;
         for (int k = 0; k < insns.length; k++) {
@@ -243,7 +247,8 @@ abstract class Uop {
         }
         Uop first = null;
         for (int k = insns.length - 1; k >= 0; k--) {
-            Uop u = of(insns[k]);
+            Insn i = insns[k];
+            Uop u = of(through && i.op == Op.JMP && k < insns.length - 1 ? i.withHandler(Op.JMP_THROUGH, i.imm) : i);
             u.next = first;
             u.index = before[k];
             if (u instanceof Br br) {

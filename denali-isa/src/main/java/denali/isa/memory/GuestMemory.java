@@ -296,6 +296,11 @@ public final class GuestMemory {
         }
     }
 
+    /** True when a store dropped decoded code since the last {@link #takeCodeWritten()}; does not clear it. */
+    public boolean codeWrittenPending() {
+        return codeWritten;
+    }
+
     /**
      * True, once, after a store dropped decoded code: the CPU must stop using
      * the instructions it decoded from that page.
