@@ -344,6 +344,20 @@ abstract class Alu extends CpuRegisters {
         fRes = x - y;
     }
 
+    /** 32-bit ADC: the carry in comes from the flags. */
+    final int adc32(int a, int b) {
+        int c = cf() ? 1 : 0;
+        fAux = c;
+        return record32(F_ADC, a, b, a + b + c);
+    }
+
+    /** 32-bit SBB: the borrow in comes from the flags. */
+    final int sbb32(int a, int b) {
+        int c = cf() ? 1 : 0;
+        fAux = c;
+        return record32(F_SBB, a, b, a - b - c);
+    }
+
     /** AND, OR, XOR, TEST: only the result matters for the flags. */
     final int logic32(int res) {
         fOp = F_LOGIC;

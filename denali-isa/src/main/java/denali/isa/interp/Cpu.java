@@ -273,6 +273,27 @@ public final class Cpu extends Alu {
                         return u.target;
                     }
                 }
+                // add and subtract with carry (64-bit arithmetic)
+                case Op.ADC32_RR -> {
+                    Uop.RR u = (Uop.RR) o;
+                    r[u.dst] = adc32(r[u.dst], r[u.src]);
+                }
+                case Op.ADC32_RI -> {
+                    Uop.RI u = (Uop.RI) o;
+                    r[u.dst] = adc32(r[u.dst], u.imm);
+                }
+                case Op.ADC32_RM -> {
+                    Uop.RM u = (Uop.RM) o;
+                    r[u.reg] = adc32(r[u.reg], mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp));
+                }
+                case Op.SBB32_RR -> {
+                    Uop.RR u = (Uop.RR) o;
+                    r[u.dst] = sbb32(r[u.dst], r[u.src]);
+                }
+                case Op.SBB32_RM -> {
+                    Uop.RM u = (Uop.RM) o;
+                    r[u.reg] = sbb32(r[u.reg], mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp));
+                }
                 case Op.XOR32_RR -> {
                     Uop.RR u = (Uop.RR) o;
                     r[u.dst] = logic32(r[u.dst] ^ r[u.src]);

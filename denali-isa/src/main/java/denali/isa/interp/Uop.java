@@ -167,15 +167,15 @@ abstract class Uop {
         int op = i.op;
         boolean mem = i.rm < 0;
         switch (op) {
-            case Op.MOV32_RR, Op.ADD32_RR, Op.OR32_RR, Op.AND32_RR, Op.SUB32_RR, Op.XOR32_RR, Op.CMP32_RR,
+            case Op.ADC32_RR, Op.SBB32_RR, Op.MOV32_RR, Op.ADD32_RR, Op.OR32_RR, Op.AND32_RR, Op.SUB32_RR, Op.XOR32_RR, Op.CMP32_RR,
                     Op.TEST32_RR -> {
                 return new RR(op, i, i.rm, i.reg);
             }
-            case Op.MOV32_RI, Op.ADD32_RI, Op.OR32_RI, Op.AND32_RI, Op.SUB32_RI, Op.XOR32_RI, Op.CMP32_RI,
+            case Op.ADC32_RI, Op.MOV32_RI, Op.ADD32_RI, Op.OR32_RI, Op.AND32_RI, Op.SUB32_RI, Op.XOR32_RI, Op.CMP32_RI,
                     Op.TEST32_RI, Op.SHL32_RI, Op.SHR32_RI, Op.SAR32_RI, Op.PUSH32_R, Op.POP32_R -> {
                 return new RI(op, i, i.rm, i.imm);
             }
-            case Op.MOV32_RM, Op.ADD32_RM, Op.OR32_RM, Op.AND32_RM, Op.SUB32_RM, Op.XOR32_RM, Op.CMP32_RM,
+            case Op.ADC32_RM, Op.SBB32_RM, Op.MOV32_RM, Op.ADD32_RM, Op.OR32_RM, Op.AND32_RM, Op.SUB32_RM, Op.XOR32_RM, Op.CMP32_RM,
                     Op.MOV32_MR, Op.ADD32_MR, Op.CMP32_MR -> {
                 return new RM(op, i, i.reg, i.base, i.index, i.scale, i.disp);
             }
