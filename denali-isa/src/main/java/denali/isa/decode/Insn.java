@@ -154,6 +154,20 @@ public final class Insn {
                 mnemonic, fmt);
     }
 
+    /**
+     * This conditional jump with the opposite condition and the next
+     * instruction as its target: it jumps exactly when this one falls through.
+     * The CPU uses it to unroll a loop inside a block (the copy falls through
+     * into the next iteration and jumps out when the loop ends).
+     */
+    public Insn invertedBranch() {
+        if (op != Op.JCC) {
+            throw new IllegalStateException("not a conditional jump: " + mnemonic);
+        }
+        return new Insn(op, eip, len, size, size2, reg, rm, base, index, scale, disp, imm, imm2, sub ^ 1, next(), flags,
+                mnemonic, fmt);
+    }
+
     /** Address of the next instruction in sequence. */
     public int next() {
         return eip + len;

@@ -126,6 +126,13 @@ public final class Cpu extends Alu {
                 a = in.target; // a direct jump within the page: the block goes on at its target
                 continue;
             }
+            if (in.op == Op.JCC && in.target == start && cacheable && 2 * n <= MAX_BLOCK) {
+                // A loop back to the block's start: unroll it. This copy jumps out when the
+                // loop ends and otherwise falls through into the next iteration.
+                insns[n - 1] = in.invertedBranch();
+                a = start;
+                continue;
+            }
             if ((in.endsBlock() && in.op != Op.JCC) || (a & GuestMemory.PAGE_MASK) == 0 || !cacheable) {
                 break;
             }
