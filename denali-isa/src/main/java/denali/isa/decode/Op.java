@@ -128,6 +128,9 @@ public final class Op {
      */
     public static final int JMP_THROUGH = 169;
 
+    /** 32-bit forms the CPU gives their own handlers: NEG of a register, shifts of a register by CL, PUSH of memory. */
+    public static final int NEG32_R = 170, SHL32_CL = 171, SHR32_CL = 172, SAR32_CL = 173, PUSH32_M = 174;
+
     /** One more than the largest handler number. */
-    public static final int COUNT = 170;
+    public static final int COUNT = 175;
 }

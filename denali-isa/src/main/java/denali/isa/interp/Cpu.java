@@ -462,6 +462,38 @@ public final class Cpu extends Alu {
                     taken = u;
                     return u.target;
                 }
+                case Op.PUSH32_M -> {
+                    Uop.RM u = (Uop.RM) o;
+                    int v = mem.read32(r[u.base] + (r[u.index] << u.scale) + u.disp);
+                    int sp = r[ESP] - 4;
+                    mem.write32(sp, v);
+                    r[ESP] = sp;
+                }
+                case Op.NEG32_R -> {
+                    Uop.RI u = (Uop.RI) o;
+                    r[u.dst] = sub32(0, r[u.dst]);
+                }
+                case Op.SHL32_CL -> {
+                    Uop.RI u = (Uop.RI) o;
+                    int c = r[ECX] & 31;
+                    if (c != 0) {
+                        r[u.dst] = shl32(r[u.dst], c);
+                    }
+                }
+                case Op.SHR32_CL -> {
+                    Uop.RI u = (Uop.RI) o;
+                    int c = r[ECX] & 31;
+                    if (c != 0) {
+                        r[u.dst] = shr32(r[u.dst], c);
+                    }
+                }
+                case Op.SAR32_CL -> {
+                    Uop.RI u = (Uop.RI) o;
+                    int c = r[ECX] & 31;
+                    if (c != 0) {
+                        r[u.dst] = sar32(r[u.dst], c);
+                    }
+                }
                 case Op.RET -> {
                     int sp = r[ESP];
                     next = mem.read32(sp);

@@ -199,6 +199,29 @@ abstract class Uop {
             case Op.CALL -> {
                 return new Br(op, i, 0, 0, 0, i.next(), i.target);
             }
+            case Op.NEG -> {
+                if (i.size == 4 && !mem) {
+                    return new RI(Op.NEG32_R, i, i.rm, 0);
+                }
+            }
+            case Op.SHIFT_CL -> {
+                if (i.size == 4 && !mem) {
+                    int h = switch (i.sub) {
+                        case Op.SHL, Op.SAL -> Op.SHL32_CL;
+                        case Op.SHR -> Op.SHR32_CL;
+                        case Op.SAR -> Op.SAR32_CL;
+                        default -> -1;
+                    };
+                    if (h >= 0) {
+                        return new RI(h, i, i.rm, 0);
+                    }
+                }
+            }
+            case Op.PUSH_E -> {
+                if (i.size == 4 && mem) {
+                    return new RM(Op.PUSH32_M, i, 0, i.base, i.index, i.scale, i.disp);
+                }
+            }
             case Op.MOV_RM, Op.MOV_MR -> {
                 if (i.size == 1) {
                     return new RM8(op == Op.MOV_RM ? Op.MOV8_RM : Op.MOV8_MR, i, i.reg, i.base, i.index, i.scale, i.disp);
