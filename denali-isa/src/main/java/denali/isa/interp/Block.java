@@ -23,6 +23,8 @@ final class Block {
      * each compare-and-branch pair fused.
      */
     final Uop ops;
+    /** The direct branches of {@link #ops}, in order: a taken one is named by its index. */
+    final Uop.Br[] branches;
     /** Guest instructions in the block. */
     final int count;
     /** Address after the last instruction: where execution continues when no branch is taken. */
@@ -42,6 +44,14 @@ final class Block {
         this.insns = insns;
         this.count = insns.length;
         this.ops = Uop.chain(fuse(FlagLiveness.substitute(insns)), true);
+        java.util.List<Uop.Br> brs = new java.util.ArrayList<>();
+        for (Uop u = ops; u != null; u = u.next) {
+            if (u instanceof Uop.Br br) {
+                br.slot = brs.size();
+                brs.add(br);
+            }
+        }
+        this.branches = brs.toArray(new Uop.Br[0]);
         this.endEip = endEip;
         this.cacheable = cacheable;
         this.startEip = insns[0].eip;

@@ -34,8 +34,15 @@ public final class Cpu extends Alu {
     private final byte[] pageBytes = new byte[GuestMemory.PAGE_SIZE];
     private long insnCount;
     private long budgetLeft;
-    /** The direct branch that ended the last {@link #execute} by being taken, or null. */
-    private Uop.Br taken;
+    /*
+     * The direct branch that ended the last execute by being taken: its slot in
+     * the block (NOT_TAKEN when none) and the instructions it retired. Ints,
+     * not a reference to the Uop: a reference store in the loop would pay the
+     * garbage collector's write barrier on every taken branch.
+     */
+    private static final int NOT_TAKEN = -1;
+    private int takenSlot = NOT_TAKEN;
+    private int takenRetired;
     /** The Uop that faulted, between {@link #execute} and {@link #runBlocks}. */
     private Uop faultUop;
     private ExitReason exit;
@@ -177,9 +184,16 @@ public final class Cpu extends Alu {
                     next = execute(b.steps(n), n == b.count ? b.endEip : b.insns[n].eip);
                     ran = n;
                 }
-                Uop.Br exitBranch = taken;
-                taken = null;
-                budgetLeft -= exitBranch != null ? exitBranch.retired : ran;
+                Uop.Br exitBranch = null;
+                int slot = takenSlot;
+                if (slot != NOT_TAKEN) {
+                    takenSlot = NOT_TAKEN;
+                    ran = takenRetired;
+                    if (slot < b.branches.length) {
+                        exitBranch = b.branches[slot];
+                    }
+                }
+                budgetLeft -= ran;
                 eip = next;
                 if (exit != null || budgetLeft <= 0) {
                     return;
@@ -198,8 +212,8 @@ public final class Cpu extends Alu {
     /**
      * Executes the run of Uops from {@code o} (one block, or part of one) and
      * returns the EIP to continue at: {@code next} unless an instruction
-     * jumped. A taken direct branch leaves at once and is kept in
-     * {@link #taken}, for the budget and the link to the next block. On a
+     * jumped. A taken direct branch leaves at once and is noted in
+     * {@code takenSlot}, for the budget and the link to the next block. On a
      * fault it keeps the failing Uop in {@link #faultUop} before passing the
      * fault on.
      *
@@ -236,47 +250,54 @@ public final class Cpu extends Alu {
                 case Op.CMP_JCC_RR -> {
                     Uop.Br u = (Uop.Br) o;
                     if (compareBranch(u.cc, r[u.a], r[u.b])) {
-                        taken = u;
+                        takenSlot = u.slot;
+                        takenRetired = u.retired;
                         return u.target;
                     }
                 }
                 case Op.CMP_JCC_RI -> {
                     Uop.Br u = (Uop.Br) o;
                     if (compareBranch(u.cc, r[u.a], u.imm)) {
-                        taken = u;
+                        takenSlot = u.slot;
+                        takenRetired = u.retired;
                         return u.target;
                     }
                 }
                 case Op.TEST_JCC_RR -> {
                     Uop.Br u = (Uop.Br) o;
                     if (testCond(u.cc, logic32(r[u.a] & r[u.b]))) {
-                        taken = u;
+                        takenSlot = u.slot;
+                        takenRetired = u.retired;
                         return u.target;
                     }
                 }
                 case Op.TEST_JCC_RI -> {
                     Uop.Br u = (Uop.Br) o;
                     if (testCond(u.cc, logic32(r[u.a] & u.imm))) {
-                        taken = u;
+                        takenSlot = u.slot;
+                        takenRetired = u.retired;
                         return u.target;
                     }
                 }
                 case Op.JCC -> {
                     Uop.Br u = (Uop.Br) o;
                     if (cond(u.cc)) {
-                        taken = u;
+                        takenSlot = u.slot;
+                        takenRetired = u.retired;
                         return u.target;
                     }
                 }
                 case Op.JMP -> {
                     Uop.Br u = (Uop.Br) o;
-                    taken = u;
+                    takenSlot = u.slot;
+                    takenRetired = u.retired;
                     return u.target;
                 }
                 case Op.JMP_THROUGH -> {
                     if (mem.codeWrittenPending()) { // what follows in the block may be stale: look it up afresh
                         Uop.Br u = (Uop.Br) o;
-                        taken = u;
+                        takenSlot = u.slot;
+                        takenRetired = u.retired;
                         return u.target;
                     }
                 }
@@ -459,7 +480,8 @@ public final class Cpu extends Alu {
                     int sp = r[ESP] - 4;
                     mem.write32(sp, u.imm);
                     r[ESP] = sp;
-                    taken = u;
+                    takenSlot = u.slot;
+                    takenRetired = u.retired;
                     return u.target;
                 }
                 case Op.PUSH32_M -> {

@@ -144,6 +144,8 @@ abstract class Uop {
         int retired;
         /** The block at {@link #target} when it is in the same page (see {@link Block#fallThrough}). */
         Block link;
+        /** Index in its block's {@link Block#branches}; beyond them for a run that is not a block's own. */
+        int slot = Integer.MAX_VALUE;
 
         Br(int op, Insn insn, int cc, int a, int b, int imm, int target) {
             super(op, insn);
