@@ -33,24 +33,19 @@ class BudgetAndCodeCacheTest {
     }
 
     @Test
-    void aTakenConditionalJumpAfterAStoreIntoCodeRunsTheNewCode() {
-        // 0: movb $0x2a,0x1101 ; 7: cmp %eax,%eax ; 9: je 0x1100 (taken: the block goes on past untaken ones only)
-        String main = "c6 05 01 11 00 00 2a 39 c0 0f 84 f1 00 00 00";
-        Machine m = new Machine(main);
-        m.mem.writeBytes(0x1100, Machine.hex("b8 01 00 00 00 0f 0c"), 0, 7);
-        CpuState start = m.cpu.saveState();
-        m.cpu.setEip(0x1100);
-        m.runToEnd();
-        assertEquals(1, m.r(EAX));
-        m.cpu.loadState(start);
-        m.runToEnd();
-        assertEquals(42, m.r(EAX), "the patched instruction ran, not the stale decode");
+    void aStoreIntoDecodedCodeIsSeenAtTheNextBlock() {
+        // 0: movb $0x2a,0x1101 (patch the immediate of the mov at 0x1100) ; 7: jmp 0x1100
+        assertPatchThenJumpRunsTheNewCode("c6 05 01 11 00 00 2a e9 f4 00 00 00");
     }
 
     @Test
-    void aStoreIntoDecodedCodeIsSeenAtTheNextBlock() {
-        // 0: movb $0x2a,0x1101 (patch the immediate of the mov at 0x1100) ; 7: jmp 0x1100
-        String main = "c6 05 01 11 00 00 2a e9 f4 00 00 00";
+    void aTakenConditionalJumpAfterAStoreIntoCodeRunsTheNewCode() {
+        // 0: movb $0x2a,0x1101 ; 7: cmp %eax,%eax ; 9: je 0x1100 (blocks go on past untaken jumps only)
+        assertPatchThenJumpRunsTheNewCode("c6 05 01 11 00 00 2a 39 c0 0f 84 f1 00 00 00");
+    }
+
+    /** {@code main} patches the immediate of "mov $1,%eax; term" at 0x1100 to 42 and then jumps there. */
+    private static void assertPatchThenJumpRunsTheNewCode(String main) {
         Machine m = new Machine(main);
         m.mem.writeBytes(0x1100, Machine.hex("b8 01 00 00 00 0f 0c"), 0, 7);
         CpuState start = m.cpu.saveState();
