@@ -1,7 +1,6 @@
 package denali.isa.interp;
 
 import denali.isa.decode.Insn;
-import denali.isa.decode.Op;
 
 /**
  * A run of decoded instructions entered at its first: it ends at the first
@@ -10,7 +9,10 @@ import denali.isa.decode.Op;
  * Conditional jumps do not end it: a taken one leaves the block there (a side
  * exit), and execution falls through to the rest otherwise. A direct JMP to
  * the same page does not end it either: the block goes on at the target, so
- * its instructions need not be contiguous. Immutable once built apart
+ * its instructions need not be contiguous. A block whose conditional jump
+ * loops back to its start is unrolled: the earlier copies of that jump are
+ * inverted ({@link Insn#invertedBranch()}) and leave when the loop ends.
+ * Immutable once built apart
  * from its successor links, so blocks of shared pages are safely shared
  * between scheduler threads.
  */

@@ -112,7 +112,7 @@ public final class Cpu extends Alu {
 
     private Block decodeBlock(int start) {
         byte[] page = pageBytes;
-        mem.copyPageBytes(start >>> GuestMemory.PAGE_SHIFT, 0, page);
+        mem.copyPageBytes(start >>> GuestMemory.PAGE_SHIFT, page);
         Insn[] insns = new Insn[MAX_BLOCK];
         int n = 0;
         int a = start;

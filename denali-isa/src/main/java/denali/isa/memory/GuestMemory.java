@@ -282,7 +282,8 @@ public final class GuestMemory {
         }
     }
 
-    private static void copyIn(byte[] src, int s, int[] page, int o, int n) {
+    /** Copies {@code n} bytes from {@code src[s..]} into page offsets {@code o..o+n}. */
+    static void copyIn(byte[] src, int s, int[] page, int o, int n) {
         int k = 0;
         for (; k < n && ((o + k) & 3) != 0; k++) {
             setByteAt(page, o + k, src[s + k]);
@@ -406,13 +407,9 @@ public final class GuestMemory {
         }
     }
 
-    /**
-     * Copies the bytes of page {@code pageNumber} from page offset {@code from}
-     * to its end into {@code dst} at the same offsets (for decoding). The
-     * caller checks the page is inside memory.
-     */
-    public void copyPageBytes(int pageNumber, int from, byte[] dst) {
-        copyOut(rd[pageNumber], from, dst, from, PAGE_SIZE - from);
+    /** Copies the bytes of page {@code pageNumber} into {@code dst} (for decoding). The caller checks the page is inside memory. */
+    public void copyPageBytes(int pageNumber, byte[] dst) {
+        copyOut(rd[pageNumber], 0, dst, 0, PAGE_SIZE);
     }
 
     // ---------------------------------------------------------------- VMM access

@@ -20,9 +20,7 @@ public final class SharedPage {
             throw new IllegalArgumentException("a shared page holds exactly " + GuestMemory.PAGE_SIZE + " bytes, not " + bytes.length);
         }
         this.data = new int[GuestMemory.PAGE_WORDS];
-        for (int o = 0; o < bytes.length; o++) {
-            GuestMemory.setByteAt(data, o, bytes[o]);
-        }
+        GuestMemory.copyIn(bytes, 0, data, 0, bytes.length);
     }
 
     int[] data() {
