@@ -25,7 +25,8 @@ fi
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 # shellcheck disable=SC2086
-"$JDK/bin/java" -jar "$JAR" CpuWorkloadBenchmark ${JMH_ARGS:-} -rf text -rff "$out.jmh" | tee "$out" >&2
+# The forks get the JVM options ./yakima runs guests with (bin/jvm-options).
+"$JDK/bin/java" -jar "$JAR" CpuWorkloadBenchmark -jvmArgsAppend "$(jvm_options "$ROOT/bin/jvm-options")" ${JMH_ARGS:-} -rf text -rff "$out.jmh" | tee "$out" >&2
 insns="$(sed -n 's/^guest-instructions-per-run: //p' "$out" | tail -n 1)"
 # The result line: "CpuWorkloadBenchmark.cpuwork  avgt  6  1306.1 ± 12.3  ms/op" (no error column for 1 iteration)
 line="$(grep -E '^CpuWorkloadBenchmark\.cpuwork +avgt' "$out" | tail -n 1)"

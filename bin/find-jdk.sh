@@ -2,6 +2,7 @@
 # of version $MIN_JAVA (default 25) or newer. `find_jdk` prints its home:
 # $JAVA_HOME if it is new enough, else the newest in the usual install
 # locations, else the `java` on PATH if it is new enough; nothing if none.
+# `jvm_options FILE` prints the options listed in bin/jvm-options on one line.
 # shellcheck shell=bash
 MIN_JAVA="${MIN_JAVA:-25}"
 
@@ -52,3 +53,8 @@ find_jdk() {
   return 0
 }
 
+
+# The JVM options in $1 (bin/jvm-options): one per line, '#' comments and blank lines skipped.
+jvm_options() {
+  sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$1" | tr '\n' ' '
+}

@@ -32,15 +32,17 @@ import denali.isa.memory.GuestMemory;
  * to TERM; the score is milliseconds per run, and {@code run-cpu-bench.sh}
  * divides by the instruction count the run reports to give ns per instruction.
  *
- * <p>The forks run with the JVM options {@code ./yakima} uses (see
- * docs/decisions/0005-interpreter-dispatch.md).
+ * <p>Run it with {@code benchmarks/run-cpu-bench.sh}: that gives the forks the
+ * JVM options {@code ./yakima} runs guests with ({@code bin/jvm-options}, see
+ * docs/decisions/0005-interpreter-dispatch.md). Without them the interpreter
+ * is 10-20% slower, by an amount that varies from fork to fork.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 6, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockDiagnosticVMOptions", "-XX:-UseSwitchProfiling"})
+@Fork(2)
 public class CpuWorkloadBenchmark {
     private static final int MEM = 1 << 20;
     private ElfImage image;
