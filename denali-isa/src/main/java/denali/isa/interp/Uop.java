@@ -260,18 +260,31 @@ abstract class Uop {
     /**
      * The Uops of {@code insns}, linked in order; returns the first. With
      * {@code through}, a direct JMP that is not the last instruction (the
-     * block went on at its target) becomes {@link Op#JMP_THROUGH}.
+     * block went on at its target) becomes {@link Op#JMP_THROUGH}, or no Uop
+     * at all when nothing since the run's start or the previous such JMP can
+     * store to memory: no store, so no decoded code dropped to check for.
      */
     static Uop chain(Insn[] insns, boolean through) {
         int[] before = new int[insns.length];
+        boolean[] skip = new boolean[insns.length];
         int done = 0;
+        boolean stored = false;
         for (int k = 0; k < insns.length; k++) {
             before[k] = done;
-            int op = insns[k].op;
-            done += op >= Op.CMP_JCC_RR && op <= Op.TEST_JCC_RI ? 2 : 1;
+            Insn i = insns[k];
+            done += i.op >= Op.CMP_JCC_RR && i.op <= Op.TEST_JCC_RI ? 2 : 1;
+            if (through && i.op == Op.JMP && k < insns.length - 1) {
+                skip[k] = !stored;
+                stored = false;
+            } else {
+                stored |= !storesNothing(i);
+            }
         }
         Uop first = null;
         for (int k = insns.length - 1; k >= 0; k--) {
+            if (skip[k]) {
+                continue;
+            }
             Insn i = insns[k];
             Uop u = of(through && i.op == Op.JMP && k < insns.length - 1 ? i.withHandler(Op.JMP_THROUGH, i.imm) : i);
             u.next = first;
@@ -282,5 +295,28 @@ abstract class Uop {
             first = u;
         }
         return first;
+    }
+
+    /**
+     * True when {@code i} certainly writes no guest memory: its only
+     * destinations are registers and flags. Conservative: false for anything
+     * not known here.
+     */
+    static boolean storesNothing(Insn i) {
+        boolean toRegister = i.rm >= 0;
+        return switch (i.op) {
+            case Op.NOP, Op.MOV32_RR, Op.MOV32_RM, Op.MOV32_RI, Op.MOV_RR, Op.MOV_RM, Op.MOV_RI, Op.LEA, Op.MOVX,
+                    Op.CBW, Op.CWD, Op.BSWAP, Op.CMOV, Op.MUL1, Op.DIV, Op.IMUL_GE, Op.IMUL_GEI, Op.IMUL32_GE,
+                    Op.IMUL32_GEI, Op.IMUL32_GE_NF, Op.IMUL32_GEI_NF, Op.IMUL32_GE_NF_M, Op.MOVZB32, Op.MOVZB32_M,
+                    Op.INC32_R, Op.DEC32_R, Op.BSF, Op.BSR, Op.MOV8_RM, Op.MOV8_RR, Op.CMP8_MR, Op.CMP8_RR,
+                    Op.SHL32_RI, Op.SHR32_RI, Op.SAR32_RI, Op.NEG32_R, Op.SHL32_CL, Op.SHR32_CL, Op.SAR32_CL,
+                    Op.CMP32_MR, Op.TEST32_MR, Op.CMP32_MI, Op.TEST32_MI, Op.ALU_RM,
+                    Op.CMP_JCC_RR, Op.CMP_JCC_RI, Op.TEST_JCC_RR, Op.TEST_JCC_RI, Op.JCC,
+                    Op.CLC, Op.STC, Op.CMC, Op.CLD, Op.STD, Op.LAHF, Op.SAHF -> true;
+            case Op.ALU_RR, Op.ALU_RI, Op.SHIFT_I, Op.SHIFT_CL, Op.SHXD_I, Op.SHXD_CL, Op.INC, Op.DEC, Op.NEG,
+                    Op.NOT, Op.SETCC -> toRegister;
+            case Op.ALU_MR, Op.ALU_MI -> i.sub == Op.CMP || i.sub == Op.TEST;
+            default -> (i.op >= Op.ADD32_RR && i.op <= Op.TEST32_RM) && i.op % 10 <= 8;
+        };
     }
 }
