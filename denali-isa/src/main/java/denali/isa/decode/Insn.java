@@ -119,28 +119,33 @@ public final class Insn {
     }
 
     /**
-     * A macro-op for {@code cmp} or {@code test} between registers or with an
-     * immediate followed by the conditional jump {@code jcc}: one dispatch
+     * A macro-op for {@code cmp} or {@code test} between 32-bit registers or
+     * with an immediate, or a byte {@code cmp} of registers or of memory with a
+     * register, followed by the conditional jump {@code jcc}: one dispatch
      * instead of two, and the condition evaluated straight from the operands.
      * Returns null when the pair does not qualify. The macro-op keeps the
-     * compare's operands and address and the jump's condition and target.
+     * compare's operands, address and operand format (so it disassembles, and
+     * a fault names it, as the compare) and the jump's condition and target.
      */
     public static Insn fuseCompareBranch(Insn cmp, Insn jcc) {
         if (jcc.op != Op.JCC || cmp.next() != jcc.eip) {
             return null;
         }
+        boolean byteCmp = cmp.size == 1 && cmp.sub == Op.CMP;
         int fused = switch (cmp.op) {
             case Op.CMP32_RR -> Op.CMP_JCC_RR;
             case Op.CMP32_RI -> Op.CMP_JCC_RI;
             case Op.TEST32_RR -> Op.TEST_JCC_RR;
             case Op.TEST32_RI -> Op.TEST_JCC_RI;
+            case Op.ALU_MR -> byteCmp ? Op.CMP8_JCC_MR : -1;
+            case Op.ALU_RR -> byteCmp ? Op.CMP8_JCC_RR : -1;
             default -> -1;
         };
         if (fused < 0) {
             return null;
         }
-        return new Insn(fused, cmp.eip, cmp.len + jcc.len, 4, 4, cmp.reg, cmp.rm, NO_REG, NO_REG, 0, 0, cmp.imm, 0, jcc.sub,
-                jcc.target, jcc.flags, cmp.mnemonic + "+" + jcc.mnemonic, FMT_NONE);
+        return new Insn(fused, cmp.eip, cmp.len + jcc.len, cmp.size, cmp.size2, cmp.reg, cmp.rm, cmp.base, cmp.index,
+                cmp.scale, cmp.disp, cmp.imm, 0, jcc.sub, jcc.target, jcc.flags, cmp.mnemonic + "+" + jcc.mnemonic, cmp.fmt);
     }
 
     /**

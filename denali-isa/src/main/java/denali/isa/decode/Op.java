@@ -131,6 +131,13 @@ public final class Op {
     /** 32-bit forms the CPU gives their own handlers: NEG of a register, shifts of a register by CL, PUSH of memory. */
     public static final int NEG32_R = 170, SHL32_CL = 171, SHR32_CL = 172, SAR32_CL = 173, PUSH32_M = 174;
 
+    /** A byte compare of memory with a register, or of two registers, fused with the conditional jump after it. */
+    public static final int CMP8_JCC_MR = 175, CMP8_JCC_RR = 176;
     /** One more than the largest handler number. */
-    public static final int COUNT = 175;
+    public static final int COUNT = 177;
+
+    /** True for the compare-and-branch macro-ops, which count as two instructions. */
+    public static boolean isFusedBranch(int op) {
+        return op >= CMP_JCC_RR && op <= TEST_JCC_RI || op == CMP8_JCC_MR || op == CMP8_JCC_RR;
+    }
 }

@@ -214,36 +214,36 @@ abstract class Alu extends CpuRegisters {
         return flagCond(cc);
     }
 
+    /*
+     * Condition codes come in pairs: cc ^ 1 is the negation of cc. The two
+     * helpers below evaluate the even member and flip it for the odd one, so
+     * each is a switch of half the size: they are inlined wherever a branch
+     * is, and the JIT inlines only so many bytecodes into the hot switch.
+     */
+
     /** A condition after a 32-bit compare of a with b (or after SUB, whose operands are recorded shifted). */
     final boolean compareCond(int cc, int a, int b) {
-        return switch (cc) {
-            case 2 -> Integer.compareUnsigned(a, b) < 0;
-            case 3 -> Integer.compareUnsigned(a, b) >= 0;
-            case 4 -> a == b;
-            case 5 -> a != b;
-            case 6 -> Integer.compareUnsigned(a, b) <= 0;
-            case 7 -> Integer.compareUnsigned(a, b) > 0;
-            case 12 -> a < b;
-            case 13 -> a >= b;
-            case 14 -> a <= b;
-            case 15 -> a > b;
-            default -> flagCond(cc);
+        boolean even = switch (cc >>> 1) {
+            case 1 -> Integer.compareUnsigned(a, b) < 0; // B, AE
+            case 2 -> a == b; // E, NE
+            case 3 -> Integer.compareUnsigned(a, b) <= 0; // BE, A
+            case 6 -> a < b; // L, GE
+            case 7 -> a <= b; // LE, G
+            default -> flagCond(cc & ~1); // O, S, P
         };
+        return even ^ (cc & 1) != 0;
     }
 
     /** A condition after a logic operation whose (shifted) result is v: CF = OF = 0. */
     final boolean testCond(int cc, int v) {
-        return switch (cc) {
-            case 2 -> false;
-            case 3 -> true;
-            case 4, 6 -> v == 0;
-            case 5, 7 -> v != 0;
-            case 8, 12 -> v < 0;
-            case 9, 13 -> v >= 0;
-            case 14 -> v <= 0;
-            case 15 -> v > 0;
-            default -> flagCond(cc);
+        boolean even = switch (cc >>> 1) {
+            case 0, 1 -> false; // O, B: OF = CF = 0
+            case 2, 3 -> v == 0; // E, BE
+            case 4, 6 -> v < 0; // S, L: SF != OF
+            case 7 -> v <= 0; // LE
+            default -> flagCond(cc & ~1); // P
         };
+        return even ^ (cc & 1) != 0;
     }
 
     private boolean flagCond(int cc) {
@@ -271,6 +271,12 @@ abstract class Alu extends CpuRegisters {
     final boolean compareBranch(int cc, int a, int b) {
         sub32(a, b);
         return compareCond(cc, a, b);
+    }
+
+    /** Byte CMP a,b (the low 8 bits of each) then Jcc: sets the flags as CMP does and evaluates the condition. */
+    final boolean compareBranch8(int cc, int a, int b) {
+        sub8(a, b);
+        return compareCond(cc, a << 24, b << 24);
     }
 
     // ---------------------------------------------------------------- ALU

@@ -279,6 +279,23 @@ public final class Cpu extends Alu {
                         return u.target;
                     }
                 }
+                case Op.CMP8_JCC_MR -> {
+                    Uop.Br u = (Uop.Br) o;
+                    int m = mem.read8(r[u.base] + (r[u.index] << u.scale) + u.disp);
+                    if (compareBranch8(u.cc, m, r[u.a] >>> u.ash)) {
+                        takenSlot = u.slot;
+                        takenRetired = u.retired;
+                        return u.target;
+                    }
+                }
+                case Op.CMP8_JCC_RR -> {
+                    Uop.Br u = (Uop.Br) o;
+                    if (compareBranch8(u.cc, r[u.a] >>> u.ash, r[u.b] >>> u.bsh)) {
+                        takenSlot = u.slot;
+                        takenRetired = u.retired;
+                        return u.target;
+                    }
+                }
                 case Op.JCC -> {
                     Uop.Br u = (Uop.Br) o;
                     if (cond(u.cc)) {

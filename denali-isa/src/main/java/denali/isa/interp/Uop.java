@@ -133,6 +133,8 @@ abstract class Uop {
     /**
      * A direct branch: condition code, the compared register and register or
      * immediate of a fused compare, the target, and for CALL the return address.
+     * A fused byte compare also has the shifts of its byte registers (as in
+     * {@link RM8}) and, comparing memory with register {@code a}, the address.
      */
     static final class Br extends Uop {
         final int cc;
@@ -140,6 +142,12 @@ abstract class Uop {
         final int b;
         final int imm;
         final int target;
+        final int ash;
+        final int bsh;
+        final int base;
+        final int index;
+        final int scale;
+        final int disp;
         /** Guest instructions of the run up to and including this one: what a taken branch retires. */
         int retired;
         /** The block at {@link #target} when it is in the same page (see {@link Block#fallThrough}). */
@@ -148,12 +156,27 @@ abstract class Uop {
         int slot = Integer.MAX_VALUE;
 
         Br(int op, Insn insn, int cc, int a, int b, int imm, int target) {
+            this(op, insn, cc, a, 0, b, 0, imm, target);
+        }
+
+        private Br(int op, Insn insn, int cc, int a, int ash, int b, int bsh, int imm, int target) {
             super(op, insn);
             this.cc = cc;
             this.a = a;
+            this.ash = ash;
             this.b = b;
+            this.bsh = bsh;
             this.imm = imm;
             this.target = target;
+            this.base = insn.base;
+            this.index = insn.index;
+            this.scale = insn.scale;
+            this.disp = insn.disp;
+        }
+
+        /** A byte compare of byte register {@code reg8a} (with memory, or with byte register {@code reg8b}) and branch. */
+        static Br compareBytes(int op, Insn insn, int reg8a, int reg8b) {
+            return new Br(op, insn, insn.sub, reg8a & 3, reg8a < 4 ? 0 : 8, reg8b & 3, reg8b < 4 ? 0 : 8, 0, insn.target);
         }
     }
 
@@ -197,6 +220,12 @@ abstract class Uop {
             }
             case Op.CMP_JCC_RR, Op.TEST_JCC_RR, Op.CMP_JCC_RI, Op.TEST_JCC_RI, Op.JCC, Op.JMP, Op.JMP_THROUGH -> {
                 return new Br(op, i, i.sub, i.rm, i.reg, i.imm, i.target);
+            }
+            case Op.CMP8_JCC_MR -> {
+                return Br.compareBytes(op, i, i.reg, 0); // cmp [mem], reg: a is the register
+            }
+            case Op.CMP8_JCC_RR -> {
+                return Br.compareBytes(op, i, i.rm, i.reg); // cmp rm, reg
             }
             case Op.CALL -> {
                 return new Br(op, i, 0, 0, 0, i.next(), i.target);
@@ -272,7 +301,7 @@ abstract class Uop {
         for (int k = 0; k < insns.length; k++) {
             before[k] = done;
             Insn i = insns[k];
-            done += i.op >= Op.CMP_JCC_RR && i.op <= Op.TEST_JCC_RI ? 2 : 1;
+            done += Op.isFusedBranch(i.op) ? 2 : 1;
             if (through && i.op == Op.JMP && k < insns.length - 1) {
                 skip[k] = !stored;
                 stored = false;
@@ -311,7 +340,7 @@ abstract class Uop {
                     Op.INC32_R, Op.DEC32_R, Op.BSF, Op.BSR, Op.MOV8_RM, Op.MOV8_RR, Op.CMP8_MR, Op.CMP8_RR,
                     Op.SHL32_RI, Op.SHR32_RI, Op.SAR32_RI, Op.NEG32_R, Op.SHL32_CL, Op.SHR32_CL, Op.SAR32_CL,
                     Op.CMP32_MR, Op.TEST32_MR, Op.CMP32_MI, Op.TEST32_MI, Op.ALU_RM,
-                    Op.CMP_JCC_RR, Op.CMP_JCC_RI, Op.TEST_JCC_RR, Op.TEST_JCC_RI, Op.JCC,
+                    Op.CMP_JCC_RR, Op.CMP_JCC_RI, Op.TEST_JCC_RR, Op.TEST_JCC_RI, Op.CMP8_JCC_MR, Op.CMP8_JCC_RR, Op.JCC,
                     Op.CLC, Op.STC, Op.CMC, Op.CLD, Op.STD, Op.LAHF, Op.SAHF -> true;
             case Op.ALU_RR, Op.ALU_RI, Op.SHIFT_I, Op.SHIFT_CL, Op.SHXD_I, Op.SHXD_CL, Op.INC, Op.DEC, Op.NEG,
                     Op.NOT, Op.SETCC -> toRegister;
