@@ -124,8 +124,9 @@ public final class Insn {
      * register, followed by the conditional jump {@code jcc}: one dispatch
      * instead of two, and the condition evaluated straight from the operands.
      * Returns null when the pair does not qualify. The macro-op keeps the
-     * compare's operands, address and operand format (so it disassembles, and
-     * a fault names it, as the compare) and the jump's condition and target.
+     * compare's operands, address, mnemonic and operand format (so it
+     * disassembles, and a fault names it, as the compare) and the jump's
+     * condition and target.
      */
     public static Insn fuseCompareBranch(Insn cmp, Insn jcc) {
         if (jcc.op != Op.JCC || cmp.next() != jcc.eip) {
@@ -145,7 +146,7 @@ public final class Insn {
             return null;
         }
         return new Insn(fused, cmp.eip, cmp.len + jcc.len, cmp.size, cmp.size2, cmp.reg, cmp.rm, cmp.base, cmp.index,
-                cmp.scale, cmp.disp, cmp.imm, 0, jcc.sub, jcc.target, jcc.flags, cmp.mnemonic + "+" + jcc.mnemonic, cmp.fmt);
+                cmp.scale, cmp.disp, cmp.imm, 0, jcc.sub, jcc.target, jcc.flags, cmp.mnemonic, cmp.fmt);
     }
 
     /**

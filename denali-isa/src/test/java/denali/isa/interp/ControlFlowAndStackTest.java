@@ -66,6 +66,83 @@ class ControlFlowAndStackTest {
         }
     }
 
+    /**
+     * A compare or test directly followed by a conditional jump runs as one
+     * macro-op that evaluates the condition from the operands. For every
+     * condition and compare form, the jump must go the way the flags say, and
+     * the flags left behind (read back with pushf) must be the compare's.
+     */
+    @Test
+    void compareAndBranchPairsJumpAsTheirFlagsSay() {
+        int[][] pairs = {{0, 0}, {1, 2}, {2, 1}, {-1, 1}, {0x7FFFFFFF, -1}, {0x80000000, 1}, {0x7F, 0x80}, {0x180, 0x7F}};
+        // the compare under test; its operands are eax (or al/ah or the byte at DATA) and ecx (cl/ch)
+        String[][] forms = {
+            {"cmp r32", "39 c8"}, {"cmp imm32", "81 f8 IMM"}, {"test r32", "85 c8"}, {"test imm32", "f7 c0 IMM"},
+            {"cmp mem8", "38 0b"}, {"cmp r8", "38 c8"}, {"cmp high r8", "38 ec"},
+        };
+        for (String[] form : forms) {
+            for (int[] p : pairs) {
+                int a = p[0], b = p[1];
+                int expectFlags = form[0].startsWith("test") ? logicFlags(a & b)
+                        : form[0].endsWith("8") ? subFlags(a << 24, b << 24, 24) : subFlags(a, b, 0);
+                for (int cc = 0; cc < 16; cc++) {
+                    // <compare> ; j<cc> +5 ; mov $1,%esi ; pushf ; pop %edx
+                    String imm = String.format("%02x %02x %02x %02x", b & 0xFF, b >>> 8 & 0xFF, b >>> 16 & 0xFF, b >>> 24);
+                    String code = form[1].replace("IMM", imm) + " " + Integer.toHexString(0x70 + cc) + " 05 be 01 00 00 00 9c 5a";
+                    Machine m = new Machine(code).reg(EAX, form[0].equals("cmp high r8") ? a << 8 : a)
+                            .reg(ECX, form[0].equals("cmp high r8") ? b << 8 : b).reg(EBX, Machine.DATA);
+                    m.mem.write8(Machine.DATA, a);
+                    m.runToEnd();
+                    String what = form[0] + " " + Integer.toHexString(a) + "," + Integer.toHexString(b) + " cc " + cc;
+                    int flags = m.r(EDX) & CpuState.ARITH_FLAGS & ~CpuState.AF;
+                    assertEquals(expectFlags, flags, what + ": flags");
+                    assertEquals(conditionHolds(cc, flags) ? 0 : 1, m.r(ESI), what + ": jump taken?");
+                }
+            }
+        }
+    }
+
+    /** CF ZF SF OF PF of {@code a - b}, for operands shifted left by {@code sh} (24 for bytes). */
+    private static int subFlags(int a, int b, int sh) {
+        int res = a - b;
+        return (Integer.compareUnsigned(a, b) < 0 ? CF : 0) | (res == 0 ? ZF : 0) | (res < 0 ? CpuState.SF : 0)
+                | (((a ^ b) & (a ^ res)) < 0 ? CpuState.OF : 0) | parity(res >>> sh);
+    }
+
+    private static int logicFlags(int res) {
+        return (res == 0 ? ZF : 0) | (res < 0 ? CpuState.SF : 0) | parity(res);
+    }
+
+    private static int parity(int res) {
+        return Integer.bitCount(res & 0xFF) % 2 == 0 ? CpuState.PF : 0;
+    }
+
+    private static boolean conditionHolds(int cc, int f) {
+        boolean cf = (f & CF) != 0, zf = (f & ZF) != 0, sf = (f & CpuState.SF) != 0, of = (f & CpuState.OF) != 0,
+                pf = (f & CpuState.PF) != 0;
+        return switch (cc >> 1) {
+            case 0 -> of;
+            case 1 -> cf;
+            case 2 -> zf;
+            case 3 -> cf || zf;
+            case 4 -> sf;
+            case 5 -> pf;
+            case 6 -> sf != of;
+            default -> zf || sf != of;
+        } ^ ((cc & 1) != 0);
+    }
+
+    @Test
+    void aFaultingByteCompareBeforeABranchFaultsAsTheCompare() {
+        // cmp %cl,(%ebx) with ebx beyond memory ; jne +5
+        Machine m = new Machine("38 0b 75 05 be 01 00 00 00").reg(EBX, Machine.MEM);
+        assertEquals(ExitReason.FAULT, m.run());
+        assertEquals(Fault.Kind.MEMORY_OUT_OF_RANGE, m.cpu.fault().kind());
+        assertEquals("memory access outside the VM's memory (address 0x00100000) at eip 0x00001000: cmp   %cl,(%ebx)",
+                m.cpu.fault().describe());
+        assertEquals(0, m.cpu.insnCount(), "neither the compare nor the jump retired");
+    }
+
     @Test
     void loopAndJecxz() {
         // inc %eax ; loop -3
