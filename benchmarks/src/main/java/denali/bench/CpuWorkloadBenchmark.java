@@ -35,7 +35,7 @@ import denali.isa.memory.GuestMemory;
  * <p>Run it with {@code benchmarks/run-cpu-bench.sh}: that gives the forks the
  * JVM options {@code ./yakima} runs guests with ({@code bin/jvm-options}, see
  * docs/decisions/0005-interpreter-dispatch.md). Without them the interpreter
- * is 10-20% slower, by an amount that varies from fork to fork.
+ * is about 6% slower.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
