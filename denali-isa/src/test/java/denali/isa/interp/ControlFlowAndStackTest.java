@@ -49,18 +49,7 @@ class ControlFlowAndStackTest {
             for (int f : flagSets) {
                 // setcc %al
                 Machine m = new Machine("0f " + Integer.toHexString(0x90 + cc) + " c0").flags(f).runToEnd();
-                boolean cf = (f & CF) != 0, zf = (f & ZF) != 0, sf = (f & CpuState.SF) != 0, of = (f & CpuState.OF) != 0,
-                        pf = (f & CpuState.PF) != 0;
-                boolean expected = switch (cc >> 1) {
-                    case 0 -> of;
-                    case 1 -> cf;
-                    case 2 -> zf;
-                    case 3 -> cf || zf;
-                    case 4 -> sf;
-                    case 5 -> pf;
-                    case 6 -> sf != of;
-                    default -> zf || sf != of;
-                } ^ ((cc & 1) != 0);
+                boolean expected = conditionHolds(cc, f);
                 assertEquals(expected ? 1 : 0, m.r(EAX), "cc " + cc + " flags " + Integer.toHexString(f));
             }
         }
@@ -117,6 +106,7 @@ class ControlFlowAndStackTest {
         return Integer.bitCount(res & 0xFF) % 2 == 0 ? CpuState.PF : 0;
     }
 
+    /** Condition {@code cc} by its definition in the Intel manual, given the flags {@code f}. */
     private static boolean conditionHolds(int cc, int f) {
         boolean cf = (f & CF) != 0, zf = (f & ZF) != 0, sf = (f & CpuState.SF) != 0, of = (f & CpuState.OF) != 0,
                 pf = (f & CpuState.PF) != 0;
