@@ -13,7 +13,8 @@ import denali.isa.spec.DenaliAbi;
  * <caption>Hypercalls handled</caption>
  * <tr><th>number</th><th>arguments</th><th>result</th></tr>
  * <tr><td>HC_CONSOLE_WRITE</td><td>EBX buffer, ECX length</td>
- *     <td>length; -EFAULT if any byte lies outside memory (nothing written); -ENOSYS without a console</td></tr>
+ *     <td>bytes the console took (a rate-limited console drops the rest and counts them in
+ *     CONSOLE_DROPPED); -EFAULT if any byte lies outside memory (nothing written); -ENOSYS without a console</td></tr>
  * <tr><td>HC_YIELD</td><td>-</td><td>0</td></tr>
  * <tr><td>anything else</td><td>-</td><td>-ENOSYS (this VM has no NIC or disk)</td></tr>
  * </table>
@@ -27,6 +28,7 @@ public final class HypercallDispatcher {
     private final int deviceStatus;
     private final byte[] buffer = new byte[CHUNK];
 
+    private volatile long calls;
     private long consoleBytes;
     private long faultedCalls;
     private long unknownCalls;
@@ -40,6 +42,7 @@ public final class HypercallDispatcher {
 
     /** Performs hypercall {@code number} and returns the value for EAX. */
     public int dispatch(GuestMemory mem, int number, int ebx, int ecx, int edx, int esi, int edi) {
+        calls++;
         return switch (number) {
             case DenaliAbi.HC_CONSOLE_WRITE -> consoleWrite(mem, ebx, ecx);
             case DenaliAbi.HC_YIELD -> {
@@ -62,17 +65,27 @@ public final class HypercallDispatcher {
             faultedCalls++;
             return -DenaliAbi.EFAULT;
         }
+        int accepted = 0;
         for (int done = 0; done < length; ) {
             int n = Math.min(CHUNK, length - done);
             mem.readBytes(address + done, buffer, 0, n);
-            console.write(buffer, 0, n);
+            accepted += console.offer(buffer, 0, n);
             done += n;
         }
-        consoleBytes += length;
-        return length;
+        consoleBytes += accepted;
+        if (accepted < length) {
+            // what the rate limit dropped, for the guest to see (DENALI_VREG_CONSOLE_DROPPED)
+            mem.vmmWrite32(DenaliAbi.VREG_CONSOLE_DROPPED, (int) console.droppedBytes());
+        }
+        return accepted;
     }
 
-    /** Console bytes the guest wrote. */
+    /** Hypercalls made, of every kind. */
+    public long calls() {
+        return calls;
+    }
+
+    /** Console bytes the guest wrote (and the console took). */
     public long consoleBytes() {
         return consoleBytes;
     }

@@ -26,6 +26,19 @@ public final class VirtualRegisters {
         updateClock(mem, 0, 0);
     }
 
+    /** Sets the NIC's MAC (6 bytes, then 2 zero bytes) and IPv4 address (network byte order). */
+    public static void setNetwork(GuestMemory mem, long mac, int ipv4) {
+        // MAC bytes in wire order: the first octet at the lowest address
+        int lo = 0;
+        for (int k = 0; k < 4; k++) {
+            lo |= (int) (mac >>> (8 * (5 - k)) & 0xFF) << (8 * k);
+        }
+        int hi = (int) (mac >>> 8 & 0xFF) | (int) (mac & 0xFF) << 8;
+        mem.vmmWrite32(DenaliAbi.VREG_MAC, lo);
+        mem.vmmWrite32(DenaliAbi.VREG_MAC + 4, hi);
+        mem.vmmWrite32(DenaliAbi.VREG_IPV4, Integer.reverseBytes(ipv4));
+    }
+
     /** Publishes virtual time and retired instructions; called before each run and after each hypercall. */
     public static void updateClock(GuestMemory mem, long timeNs, long insnCount) {
         mem.vmmWrite64(DenaliAbi.VREG_TIME_NS, timeNs);

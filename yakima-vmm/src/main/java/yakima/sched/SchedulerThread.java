@@ -1,0 +1,299 @@
+package yakima.sched;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.DeadlineTimerWheel;
+import org.jctools.queues.MpscArrayQueue;
+
+import denali.isa.spec.DenaliAbi;
+import yakima.vm.QuantumRunner;
+import yakima.vm.Vm;
+import yakima.vm.VmState;
+
+/**
+ * One scheduler thread and the VMs it owns (Denali's policy, per thread):
+ * admitted, runnable VMs take turns round-robin, each for a quantum counted
+ * in guest instructions; a VM woken from IDLE (deadline or interrupt) runs
+ * before the round-robin queue, once; an idle VM is off both queues, with
+ * its deadline in an Agrona {@link DeadlineTimerWheel}.
+ *
+ * <p>Other threads talk to it only through bounded MPSC queues: VMs handed
+ * over by the gatekeeper, wake requests (an interrupt raised for a VM) and
+ * destroy requests. Each queue holds at most one entry per owned VM, so a
+ * full queue is a bug, and is counted.
+ *
+ * <p>Threading: {@link #doWork} on one thread at a time (the agent runner,
+ * or a test); {@link #hand}, {@link #wake} and {@link #destroy} from any
+ * thread; the counters from any thread.
+ */
+public final class SchedulerThread implements Agent {
+    /** What the thread tells the host about VMs that end. Called on this thread; must not block. */
+    public interface Listener {
+        /** The VM terminated, faulted or was destroyed: its memory is released. */
+        void ended(Vm vm);
+    }
+
+    /** Timer wheel resolution: 65.5 µs, below a default quantum's run time. */
+    static final long TICK_NS = 1 << 16;
+
+    private final int index;
+    private final SchedulerConfig config;
+    private final LongSupplier clockNs;
+    private final QuantumRunner runner;
+    private final Listener listener;
+    private final ArrayDeque<Vm> runQueue = new ArrayDeque<>();
+    private final ArrayDeque<Vm> woken = new ArrayDeque<>();
+    private final MpscArrayQueue<Vm> handed;
+    private final MpscArrayQueue<Vm> wakeRequests;
+    private final MpscArrayQueue<Vm> destroyRequests;
+    private final DeadlineTimerWheel wheel;
+    private final Long2ObjectHashMap<Vm> timers = new Long2ObjectHashMap<>();
+    private final boolean synchronous;
+
+    private volatile int owned;
+    private volatile long quanta;
+    private volatile long insns;
+    private volatile long wakes;
+    private volatile long preemptions;
+    private volatile long queueFull;
+
+    public SchedulerThread(int index, SchedulerConfig config, LongSupplier clockNs, Listener listener) {
+        this.index = index;
+        this.config = config;
+        this.clockNs = clockNs;
+        this.listener = listener;
+        this.runner = new QuantumRunner(clockNs, config.idle() == SchedulerConfig.IdleMode.YIELD_ONLY);
+        this.synchronous = config.delivery() == SchedulerConfig.Delivery.SYNCHRONOUS;
+        int capacity = Math.max(2, config.maxVmsPerThread());
+        this.handed = new MpscArrayQueue<>(capacity);
+        this.wakeRequests = new MpscArrayQueue<>(capacity);
+        this.destroyRequests = new MpscArrayQueue<>(capacity);
+        // Ticks finer than a quantum, so a woken VM is late by less than one round; deadlines beyond
+        // a wheel turn (4096 ticks, 268 ms) wait in their slot for more turns.
+        this.wheel = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, clockNs.getAsLong(), TICK_NS, 4096);
+    }
+
+    @Override
+    public String roleName() {
+        return "yakima-scheduler-" + index;
+    }
+
+    // ---------------------------------------------------------------- any thread
+
+    /** Hands an admitted VM (state RUNNABLE) to this thread. False if the thread is full. */
+    public boolean hand(Vm vm) {
+        if (!handed.offer(vm)) {
+            queueFull++;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Asks for {@code vm} (owned here) to run soon: an idle VM is woken; with
+     * synchronous delivery a runnable one jumps the queue and the running
+     * quantum is cut short. At most one request per VM is queued.
+     */
+    public void wake(Vm vm) {
+        if (vm.wakeQueued.compareAndSet(0, 1) && !wakeRequests.offer(vm)) {
+            vm.wakeQueued.set(0);
+            queueFull++;
+        }
+    }
+
+    /** Asks this thread to destroy {@code vm} (owned here) between quanta. */
+    public boolean destroy(Vm vm) {
+        vm.requestDestroy();
+        if (!destroyRequests.offer(vm)) {
+            queueFull++;
+            return false;
+        }
+        return true;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public int owned() {
+        return owned;
+    }
+
+    public long quanta() {
+        return quanta;
+    }
+
+    public long insns() {
+        return insns;
+    }
+
+    public long wakes() {
+        return wakes;
+    }
+
+    public long preemptions() {
+        return preemptions;
+    }
+
+    /** Requests refused because a queue was full (should stay 0: queues hold one entry per owned VM). */
+    public long queueFull() {
+        return queueFull;
+    }
+
+    // ---------------------------------------------------------------- this thread
+
+    /** One step: takes requests, wakes VMs whose deadline passed, runs one quantum. Returns work done. */
+    @Override
+    public int doWork() {
+        int work = takeRequests();
+        work += expireDeadlines(clockNs.getAsLong());
+        Vm vm = woken.pollFirst();
+        if (vm == null) {
+            vm = runQueue.pollFirst();
+        }
+        if (vm != null) {
+            runQuantum(vm);
+            work++;
+        }
+        return work;
+    }
+
+    /** True when a VM is runnable here or a request is waiting. */
+    public boolean hasWork() {
+        return !woken.isEmpty() || !runQueue.isEmpty() || !handed.isEmpty() || !wakeRequests.isEmpty() || !destroyRequests.isEmpty();
+    }
+
+    private int takeRequests() {
+        int n = 0;
+        Vm vm;
+        while ((vm = handed.poll()) != null) {
+            owned++;
+            runQueue.addLast(vm);
+            n++;
+        }
+        while ((vm = wakeRequests.poll()) != null) {
+            vm.wakeQueued.set(0);
+            wakeLocal(vm, true);
+            n++;
+        }
+        while ((vm = destroyRequests.poll()) != null) {
+            destroyLocal(vm);
+            n++;
+        }
+        return n;
+    }
+
+    private void runQuantum(Vm vm) {
+        if (vm.destroyRequested()) {
+            destroyLocal(vm);
+            return;
+        }
+        vm.setState(VmState.RUNNING);
+        vm.startingQuantum(clockNs.getAsLong());
+        long before = vm.cpu().insnCount();
+        QuantumRunner.End end = runner.run(vm, config.quantumInsns(), synchronous ? config.syncSliceInsns() : config.quantumInsns(),
+                synchronous ? () -> !wakeRequests.isEmpty() : () -> false);
+        insns += vm.cpu().insnCount() - before;
+        quanta++;
+        switch (end) {
+            case QUANTUM_OVER, YIELDED -> {
+                vm.publish(1);
+                vm.setState(VmState.RUNNABLE);
+                runQueue.addLast(vm);
+            }
+            case PREEMPTED -> {
+                vm.publish(1);
+                preemptions++;
+                vm.setState(VmState.RUNNABLE);
+                runQueue.addFirst(vm); // it resumes right after the interrupt's VM
+            }
+            case IDLE -> {
+                vm.publish(1);
+                vm.setState(VmState.IDLE);
+                if (vm.hasRaised()) {
+                    wakeLocal(vm, false); // raised while it was deciding to sleep
+                } else if (runner.idleUntilNs() != QuantumRunner.NO_DEADLINE) {
+                    vm.idleUntilNs = runner.idleUntilNs();
+                    vm.timerId = wheel.scheduleTimer(vm.idleUntilNs);
+                    timers.put(vm.timerId, vm);
+                }
+            }
+            case TERMINATED, FAULTED -> {
+                vm.publish(1);
+                vm.finish(end == QuantumRunner.End.TERMINATED ? VmState.TERMINATED : VmState.FAULTED);
+                owned--;
+                listener.ended(vm);
+            }
+        }
+    }
+
+    /**
+     * A poll scans the wheel's current tick, then moves on one tick if that
+     * tick has passed: poll until it has caught up with {@code now}, then once
+     * more to scan the tick {@code now} falls in.
+     */
+    private int expireDeadlines(long now) {
+        int n = 0;
+        while (wheel.currentTickTime() <= now) {
+            n += wheel.poll(now, this::onDeadline, Integer.MAX_VALUE);
+        }
+        return n + wheel.poll(now, this::onDeadline, Integer.MAX_VALUE);
+    }
+
+    private boolean onDeadline(TimeUnit unit, long now, long timerId) {
+        Vm vm = timers.remove(timerId);
+        if (vm != null) {
+            vm.timerId = Vm.NO_TIMER;
+            if (vm.state() == VmState.IDLE) {
+                vm.raise(DenaliAbi.INT_TIMER);
+                vm.wakeDue(vm.idleUntilNs);
+                wakeLocal(vm, false);
+            }
+        }
+        return true;
+    }
+
+    /** Wakes an idle VM with priority; with synchronous delivery, a runnable one jumps the queue too. */
+    private void wakeLocal(Vm vm, boolean requested) {
+        VmState s = vm.state();
+        if (s == VmState.IDLE) {
+            if (vm.timerId != Vm.NO_TIMER) {
+                wheel.cancelTimer(vm.timerId);
+                timers.remove(vm.timerId);
+                vm.timerId = Vm.NO_TIMER;
+            }
+            vm.setState(VmState.RUNNABLE);
+            vm.countWake();
+            wakes++;
+            woken.addLast(vm);
+        } else if (requested && synchronous && s == VmState.RUNNABLE && runQueue.remove(vm)) {
+            woken.addLast(vm);
+        }
+    }
+
+    private void destroyLocal(Vm vm) {
+        VmState s = vm.state();
+        if (s == VmState.DESTROYED) {
+            return;
+        }
+        runQueue.remove(vm);
+        woken.remove(vm);
+        if (vm.timerId != Vm.NO_TIMER) {
+            wheel.cancelTimer(vm.timerId);
+            timers.remove(vm.timerId);
+            vm.timerId = Vm.NO_TIMER;
+        }
+        if (!s.isFinal()) {
+            owned--;
+            vm.release();
+        }
+        vm.setState(VmState.DESTROYED);
+        if (!s.isFinal()) {
+            listener.ended(vm);
+        }
+    }
+}
