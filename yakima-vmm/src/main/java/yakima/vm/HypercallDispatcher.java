@@ -26,7 +26,8 @@ public final class HypercallDispatcher {
 
     private final ConsoleSink console;
     private final int deviceStatus;
-    private final byte[] buffer = new byte[CHUNK];
+    /** Copy buffer for console output: one per thread, not per VM (a host has thousands of VMs). */
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[CHUNK]);
 
     private volatile long calls;
     private long consoleBytes;
@@ -65,6 +66,7 @@ public final class HypercallDispatcher {
             faultedCalls++;
             return -DenaliAbi.EFAULT;
         }
+        byte[] buffer = BUFFER.get();
         int accepted = 0;
         for (int done = 0; done < length; ) {
             int n = Math.min(CHUNK, length - done);

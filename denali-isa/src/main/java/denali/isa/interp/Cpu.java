@@ -30,8 +30,12 @@ public final class Cpu extends Alu {
 
     private final Decoder decoder = new Decoder();
     private final byte[] fetchBuffer = new byte[Decoder.MAX_LENGTH];
-    /** The bytes of the page a block is decoded from (memory holds pages as words). */
-    private final byte[] pageBytes = new byte[GuestMemory.PAGE_SIZE];
+    /**
+     * The bytes of the page a block is decoded from (memory holds pages as
+     * words): one buffer per thread, not per CPU, since a host keeps
+     * thousands of CPUs and decodes rarely.
+     */
+    private static final ThreadLocal<byte[]> PAGE_BYTES = ThreadLocal.withInitial(() -> new byte[GuestMemory.PAGE_SIZE]);
     private long insnCount;
     private long budgetLeft;
     /*
@@ -111,7 +115,7 @@ public final class Cpu extends Alu {
     }
 
     private Block decodeBlock(int start) {
-        byte[] page = pageBytes;
+        byte[] page = PAGE_BYTES.get();
         mem.copyPageBytes(start >>> GuestMemory.PAGE_SHIFT, page);
         Insn[] insns = new Insn[MAX_BLOCK];
         int n = 0;

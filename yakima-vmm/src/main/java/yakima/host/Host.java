@@ -1,0 +1,301 @@
+package yakima.host;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+import denali.isa.loader.ElfImage;
+import denali.isa.loader.LoadException;
+import yakima.sched.Scheduler;
+import yakima.vm.ConsoleSink;
+import yakima.vm.ImageNotFoundException;
+import yakima.vm.ImageResolver;
+import yakima.vm.RateLimitedConsole;
+import yakima.vm.Vm;
+import yakima.vm.VmState;
+
+/**
+ * One host: its VMs, the gatekeeper that admits them, the scheduler that
+ * runs them, and the host-wide accounting. The supervisor (admin API, CLI)
+ * talks to this class.
+ *
+ * <p><b>Gatekeeper</b> (Denali): a created VM starts WAITING; VMs are
+ * admitted in FIFO order while the host's resident memory plus the new VM's
+ * admission cost stays within the budget. Admission is retried when a VM is
+ * created and by {@link #admitWaiting()} (the host command calls it every
+ * status tick, after VMs have ended). Swapping VMs out to make room comes
+ * with a later issue: it will plug in where {@link #admitWaiting()} finds
+ * the budget exhausted.
+ *
+ * <p>Addresses: VM {@code n} gets MAC 02:00:00:xx:xx:xx (locally
+ * administered, the low 24 bits are n) and IPv4 10.0.0.1 + n in 10.0.0.0/8;
+ * 10.0.0.1 is kept for the gateway.
+ *
+ * <p>Threading: every public method may be called from any thread. Create,
+ * destroy and admission synchronise on the gatekeeper (not on the run path:
+ * scheduler threads never take that lock).
+ */
+public final class Host implements AutoCloseable {
+    public static final int GATEWAY_IPV4 = 0x0A000001;
+
+    private final HostConfig config;
+    private final ImageResolver images;
+    private final LongSupplier clockNs;
+    private final Scheduler scheduler;
+    private final ConsoleSink consoleOut;
+    private final Map<Integer, Vm> vms = new ConcurrentHashMap<>();
+    private final Map<String, ElfImage> imageCache = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    private final ArrayDeque<Vm> waiting = new ArrayDeque<>();
+    private final long startNs;
+    private long measuredResident;
+    private long admittedSinceMeasure;
+    private volatile long vmsCreated;
+    private volatile long vmsEnded;
+
+    /**
+     * @param consoleOut where every VM's accepted console output goes (after rate limiting); may discard
+     */
+    public Host(HostConfig config, ImageResolver images, LongSupplier clockNs, ConsoleSink consoleOut) {
+        this.config = config;
+        this.images = images;
+        this.clockNs = clockNs;
+        this.consoleOut = consoleOut;
+        this.startNs = clockNs.getAsLong();
+        this.scheduler = new Scheduler(config.scheduler(), clockNs, this::ended);
+    }
+
+    public HostConfig config() {
+        return config;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Starts the scheduler threads. */
+    public void start() {
+        scheduler.start();
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
+    }
+
+    /**
+     * Creates a VM from image {@code imageName} (a built-in name or a path)
+     * with {@code memSizeBytes} of memory; it is admitted at once if the budget
+     * allows, else it waits its turn.
+     */
+    public Vm create(String imageName, int memSizeBytes, String name)
+            throws HostException, ImageNotFoundException, IOException, LoadException {
+        if (name != null && find(name) != null) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "a VM named " + name + " already exists");
+        }
+        ElfImage image = image(imageName, memSizeBytes);
+        synchronized (waiting) {
+            if (vms.size() >= config.maxVms()) {
+                throw new HostException(HostException.Kind.FULL, "the host already holds " + config.maxVms() + " VMs");
+            }
+            int id = nextId.getAndIncrement();
+            RateLimitedConsole console = new RateLimitedConsole(consoleOut, clockNs, config.consoleBytesPerSecond(),
+                    config.consoleBurstBytes());
+            Vm vm = new Vm(id, name, imageName, image, memSizeBytes, 0x020000000000L | (id & 0xFFFFFFL), GATEWAY_IPV4 + id,
+                    config.insnRatePerUs(), clockNs.getAsLong(), console);
+            vms.put(id, vm);
+            vmsCreated++;
+            waiting.addLast(vm);
+            admit(false);
+            return vm;
+        }
+    }
+
+    /** The parsed image, parsed once per (image, memory size) and shared by every VM made from it. */
+    private ElfImage image(String imageName, int memSizeBytes) throws ImageNotFoundException, IOException, LoadException {
+        String key = imageName + "@" + memSizeBytes;
+        ElfImage image = imageCache.get(key);
+        if (image == null) {
+            ImageResolver.Image img = images.resolve(imageName);
+            image = ElfImage.parse(img.bytes(), memSizeBytes);
+            ElfImage raced = imageCache.putIfAbsent(key, image);
+            if (raced != null) {
+                image = raced;
+            }
+        }
+        return image;
+    }
+
+    /**
+     * Measures resident memory afresh and admits waiting VMs, oldest first,
+     * while the budget allows. Returns how many were admitted.
+     */
+    public int admitWaiting() {
+        return admit(true);
+    }
+
+    /**
+     * Admission against the last measurement plus what was admitted since
+     * (measuring walks every VM, too slow to do for each of 10,000 creates).
+     */
+    private int admit(boolean measure) {
+        synchronized (waiting) {
+            if (measure) {
+                measuredResident = residentBytes();
+                admittedSinceMeasure = 0;
+            }
+            int n = 0;
+            long resident = measuredResident + admittedSinceMeasure;
+            Vm vm;
+            while ((vm = waiting.peekFirst()) != null) {
+                long cost = MemoryAccounting.admissionBytes(vm.memSizeBytes());
+                if (resident + cost > config.residentBudgetBytes() || !scheduler.admit(vm)) {
+                    break; // FIFO: nobody overtakes the VM at the head
+                }
+                waiting.pollFirst();
+                resident += cost;
+                admittedSinceMeasure += cost;
+                n++;
+            }
+            return n;
+        }
+    }
+
+    /**
+     * Destroys a VM (by id such as "vm-3", or by name). A running VM is
+     * destroyed by its scheduler thread when its quantum ends.
+     */
+    public Vm destroy(String vmName) throws HostException {
+        Vm vm = require(vmName);
+        synchronized (waiting) {
+            VmState s = vm.state();
+            if (s == VmState.DESTROYED || vm.destroyRequested()) {
+                throw new HostException(HostException.Kind.ILLEGAL_STATE, vm.idString() + " is already destroyed");
+            }
+            if (s == VmState.WAITING) {
+                waiting.remove(vm);
+                vm.requestDestroy();
+                vm.release();
+                vm.setState(VmState.DESTROYED);
+                ended(vm);
+                return vm;
+            }
+        }
+        if (!scheduler.destroy(vm)) {
+            throw new HostException(HostException.Kind.FULL, "could not queue the destroy of " + vm.idString());
+        }
+        return vm;
+    }
+
+    /** The VM named {@code vmName} (its id string or its name), or null. */
+    public Vm find(String vmName) {
+        if (vmName == null) {
+            return null;
+        }
+        if (vmName.startsWith("vm-")) {
+            try {
+                Vm vm = vms.get(Integer.parseInt(vmName.substring(3)));
+                if (vm != null) {
+                    return vm;
+                }
+            } catch (NumberFormatException e) {
+                // not an id: try it as a name
+            }
+        }
+        for (Vm vm : vms.values()) {
+            if (vmName.equals(vm.name())) {
+                return vm;
+            }
+        }
+        return null;
+    }
+
+    public Vm require(String vmName) throws HostException {
+        Vm vm = find(vmName);
+        if (vm == null) {
+            throw new HostException(HostException.Kind.NOT_FOUND, "no VM named " + vmName);
+        }
+        return vm;
+    }
+
+    /** The VMs the host holds (destroyed ones leave). */
+    public Collection<Vm> vms() {
+        return vms.values();
+    }
+
+    private void ended(Vm vm) {
+        vmsEnded++;
+        if (vm.state() == VmState.DESTROYED) {
+            vms.remove(vm.id());
+        }
+    }
+
+    // ---------------------------------------------------------------- accounting
+
+    /** VMs by state. */
+    public Map<VmState, Long> countByState() {
+        Map<VmState, Long> m = new EnumMap<>(VmState.class);
+        for (VmState s : VmState.values()) {
+            m.put(s, 0L);
+        }
+        for (Vm vm : vms.values()) {
+            m.merge(vm.state(), 1L, Long::sum);
+        }
+        return m;
+    }
+
+    /** Host memory by kind (see {@link MemoryAccounting}); shared image pages counted once per image. */
+    public Map<String, Long> memory() {
+        long priv = 0;
+        long tables = 0;
+        long book = 0;
+        for (Vm vm : vms.values()) {
+            priv += MemoryAccounting.privateBytes(vm);
+            tables += MemoryAccounting.pageTableBytes(vm);
+            book += MemoryAccounting.bookkeepingBytes(vm);
+        }
+        long shared = 0;
+        for (ElfImage image : imageCache.values()) {
+            shared += image.pageCount() * MemoryAccounting.PAGE_BYTES;
+        }
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("budgetBytes", config.residentBudgetBytes());
+        m.put("residentBytes", priv + tables + book + shared);
+        m.put("privateBytes", priv);
+        m.put("sharedBytes", shared);
+        m.put("pageTableBytes", tables);
+        m.put("bookkeepingBytes", book);
+        return m;
+    }
+
+    /** Resident bytes: every VM's own bytes plus each image's shared pages once. */
+    public long residentBytes() {
+        return memory().get("residentBytes");
+    }
+
+    public long uptimeNs() {
+        return clockNs.getAsLong() - startNs;
+    }
+
+    public long vmsCreated() {
+        return vmsCreated;
+    }
+
+    public long vmsEnded() {
+        return vmsEnded;
+    }
+
+    /** VMs waiting for admission, oldest first (a copy). */
+    public List<Vm> waiting() {
+        synchronized (waiting) {
+            return new ArrayList<>(waiting);
+        }
+    }
+}

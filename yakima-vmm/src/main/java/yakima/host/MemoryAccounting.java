@@ -1,0 +1,75 @@
+package yakima.host;
+
+import denali.isa.memory.GuestMemory;
+import yakima.vm.Vm;
+
+/**
+ * How many host bytes a VM holds, by kind. The model is HotSpot's layout with
+ * compressed references (64-bit JVM, heap under 32 GiB): an array is a 16-byte
+ * header plus its elements, rounded up to 8; a reference is 4 bytes.
+ *
+ * <ul>
+ *   <li><b>private</b>: pages only this VM maps (page 0, written pages): an
+ *       {@code int[1024]} each.</li>
+ *   <li><b>shared</b>: image pages this VM maps and has not written. They are
+ *       held once per image however many VMs map them, so the host total
+ *       counts each image once, not each VM.</li>
+ *   <li><b>page tables</b>: the VM's four page-indexed tables (read, write,
+ *       shared, decoded code), one reference per page of its memory.</li>
+ *   <li><b>bookkeeping</b>: the VM's fixed objects (CPU, registers, memory,
+ *       devices, counters), {@link #VM_OBJECT_BYTES}, plus buffers its devices
+ *       allocated (the console's tail once the guest writes).</li>
+ * </ul>
+ * Decoded code lives with the pages it came from and is shared the same way;
+ * it is not counted here.
+ */
+public final class MemoryAccounting {
+    /** One guest page as the host holds it. */
+    public static final long PAGE_BYTES = align(16 + GuestMemory.PAGE_SIZE);
+    /**
+     * The fixed objects of one VM: {@code Vm}, {@code Cpu} with its register
+     * array and decoder, {@code GuestMemory}, the hypercall dispatcher and the
+     * console, with their small fields, measured on JDK 25 by the memory
+     * benchmark (see README) and rounded up.
+     */
+    public static final long VM_OBJECT_BYTES = 1024;
+
+    private MemoryAccounting() {
+    }
+
+    public static long privateBytes(Vm vm) {
+        return vm.privatePages() * PAGE_BYTES;
+    }
+
+    public static long sharedBytes(Vm vm) {
+        return vm.sharedPages() * PAGE_BYTES;
+    }
+
+    /** The four page tables of a VM with memory of {@code memSizeBytes}; 0 once its memory is released. */
+    public static long pageTableBytes(Vm vm) {
+        if (vm.state().isFinal()) {
+            return 0;
+        }
+        long pages = vm.memSizeBytes() / GuestMemory.PAGE_SIZE;
+        return 4 * align(16 + 4 * pages);
+    }
+
+    public static long bookkeepingBytes(Vm vm) {
+        return VM_OBJECT_BYTES + vm.console().bufferBytes();
+    }
+
+    /** What admitting a fresh VM of this size costs before it runs: tables, page 0, fixed objects. */
+    public static long admissionBytes(int memSizeBytes) {
+        long pages = memSizeBytes / GuestMemory.PAGE_SIZE;
+        return 4 * align(16 + 4 * pages) + PAGE_BYTES + VM_OBJECT_BYTES;
+    }
+
+    /** Everything this VM alone holds (shared pages excluded). */
+    public static long residentBytes(Vm vm) {
+        return privateBytes(vm) + pageTableBytes(vm) + bookkeepingBytes(vm);
+    }
+
+    private static long align(long n) {
+        return (n + 7) & ~7L;
+    }
+}
