@@ -58,7 +58,11 @@ final class TestVms {
     }
 
     static Vm vm(int id, ElfImage image, Clock clock) {
-        RateLimitedConsole console = new RateLimitedConsole(ConsoleSink.discarding(), clock::now, 1 << 20, 1 << 16);
+        return vm(id, image, clock, ConsoleSink.discarding());
+    }
+
+    static Vm vm(int id, ElfImage image, Clock clock, ConsoleSink out) {
+        RateLimitedConsole console = new RateLimitedConsole(out, clock::now, 1 << 20, 1 << 16);
         return new Vm(id, null, "test", image, MEM, 0x020000000000L | id, 0x0A000000 | id, 100, clock.now(), console);
     }
 
