@@ -7,7 +7,9 @@ package yakima.admin;
  * immutable value.
  */
 public record AdminAddress(String host, int port) {
-    public static final AdminAddress DEFAULT = new AdminAddress("127.0.0.1", AdminServer.DEFAULT_PORT);
+    /** {@code 127.0.0.1:7077}: where {@code yakima host} listens unless told otherwise (a constant, for picocli's annotations). */
+    public static final String DEFAULT_TEXT = "127.0.0.1:" + AdminServer.DEFAULT_PORT;
+    public static final AdminAddress DEFAULT = parse(DEFAULT_TEXT);
 
     public AdminAddress {
         if (host == null || host.isEmpty()) {

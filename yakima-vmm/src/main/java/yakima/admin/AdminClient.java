@@ -18,8 +18,8 @@ import java.util.Map;
  * <p>What can go wrong, and how it arrives: a refusal from the host is an
  * {@link AdminException} with the host's status and message; nothing
  * listening is a {@link java.net.ConnectException}; an answer that is not the
- * admin API's JSON (something else on that port) is an {@link IOException}
- * that says so.
+ * admin API's JSON (something else on that port) is a
+ * {@link NotAHostException}.
  */
 public final class AdminClient implements AutoCloseable {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -101,8 +101,17 @@ public final class AdminClient implements AutoCloseable {
         }
     }
 
-    private IOException notAdminApi(String what) {
-        return new IOException(address + " did not answer as a Yakima host: " + what);
+    private NotAHostException notAdminApi(String what) {
+        return new NotAHostException(address + " did not answer as a Yakima host: " + what);
+    }
+
+    /** Something answered, but not with the admin API's JSON: another server on the port, or a proxy's error page. */
+    public static final class NotAHostException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotAHostException(String message) {
+            super(message);
+        }
     }
 
     @Override

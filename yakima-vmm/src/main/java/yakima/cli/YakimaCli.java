@@ -57,6 +57,8 @@ public final class YakimaCli implements Callable<Integer> {
                 .addSubcommand("run", new RunCommand(io, images))
                 .addSubcommand("disasm", new DisasmCommand(io, images))
                 .addSubcommand("cc", new CcCommand(io))
+                .addSubcommand("ps", new PsCommand(io))
+                .addSubcommand("inspect", new InspectCommand(io))
                 .addSubcommand("help", new CommandLine.HelpCommand());
         cl.setOut(io.out());
         cl.setErr(io.err());
