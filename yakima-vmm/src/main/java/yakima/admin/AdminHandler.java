@@ -34,9 +34,13 @@ final class AdminHandler implements HttpHandler {
             AdminReply reply = routes.handle(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), () -> readBody(exchange));
             exchange.getResponseHeaders().set("Content-Type", reply.contentType());
             reply.headers().forEach(exchange.getResponseHeaders()::set);
-            exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length); // 0 would mean chunked
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(reply.body());
+            // A HEAD answer has no body (the JDK refuses one), and 0 would mean chunked: both are -1.
+            boolean noBody = reply.body().length == 0 || exchange.getRequestMethod().equals("HEAD");
+            exchange.sendResponseHeaders(reply.status(), noBody ? -1 : reply.body().length);
+            if (!noBody) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(reply.body());
+                }
             }
         } catch (IOException clientGone) {
             // The client closed the connection; there is no one left to answer.

@@ -126,6 +126,10 @@ class AdminServerTest {
         assertEquals(Optional.of("GET, DELETE"), send("POST", "/v1/vms/vm-1", "{}").headers().firstValue("Allow"));
         assertEquals(Optional.of("GET"), delete("/v1/host").headers().firstValue("Allow"));
         assertEquals(405, send("POST", "/metrics", "x").statusCode());
+        HttpResponse<String> head = send("HEAD", "/v1/host", BodyPublishers.noBody());
+        assertEquals(405, head.statusCode());
+        assertEquals("", head.body());
+        assertEquals(200, get("/v1/host").statusCode(), "the connection is still good");
     }
 
     @Test
