@@ -58,6 +58,8 @@ public final class YakimaCli implements Callable<Integer> {
                 .addSubcommand("disasm", new DisasmCommand(io, images))
                 .addSubcommand("cc", new CcCommand(io))
                 .addSubcommand("host", new HostCommand(io, images))
+                .addSubcommand("ps", new PsCommand(io))
+                .addSubcommand("inspect", new InspectCommand(io))
                 .addSubcommand("help", new CommandLine.HelpCommand());
         cl.setOut(io.out());
         cl.setErr(io.err());
