@@ -8,7 +8,9 @@ import java.util.concurrent.TimeUnit;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import yakima.admin.AdminServer;
 import yakima.host.Host;
+import yakima.host.HostAdminBackend;
 import yakima.host.HostConfig;
 import yakima.sched.SchedulerConfig;
 import yakima.vm.ConsoleSink;
@@ -57,6 +59,10 @@ final class HostCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "SECONDS", description = "stop after this many seconds (default: run until interrupted)")
     Long durationSeconds;
 
+    @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "7077",
+            description = "port of the admin API on 127.0.0.1 (ps, inspect, /metrics); 0 picks a free one (default: ${DEFAULT-VALUE})")
+    int adminPort;
+
     @Option(names = "--console", description = "copy every VM's console output (rate-limited) to stdout")
     boolean console;
 
@@ -99,38 +105,53 @@ final class HostCommand implements Callable<Integer> {
         try (Host host = new Host(HostConfig.defaults().withScheduler(sc.withMaxVmsPerThread(HostConfig.defaults().maxVms())),
                 images, () -> System.nanoTime() - boot, out)) {
             host.start();
+            AdminServer admin;
             try {
-                for (int i = 0; i < vmCount; i++) {
-                    host.create(image, memBytes, null);
-                }
-            } catch (ImageNotFoundException e) {
-                io.err().println("yakima host: " + e.getMessage());
-                return ExitCodes.ERROR;
-            } catch (denali.isa.loader.LoadException e) {
-                io.err().println("yakima host: " + image + ": " + e.getMessage());
+                admin = AdminServer.loopback(new HostAdminBackend(host), adminPort).start();
+            } catch (java.io.IOException e) {
+                io.err().println("yakima host: cannot serve the admin API on 127.0.0.1:" + adminPort + ": " + e.getMessage()
+                        + " (another host running? use --admin-port)");
                 return ExitCodes.ERROR;
             }
-            io.err().printf("yakima host: %d VMs of %s booted in %.1f ms%n", vmCount, image, (System.nanoTime() - boot) / 1e6);
-            CountDownLatch stop = new CountDownLatch(1);
-            Thread hook = new Thread(stop::countDown, "yakima-host-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-            long end = durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
-            long lastInsns = host.scheduler().insns();
-            long lastNs = System.nanoTime();
-            while (System.nanoTime() < end && !stop.await(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS)) {
-                host.admitWaiting();
-                long now = System.nanoTime();
-                long insns = host.scheduler().insns();
-                io.out().println(status(host, (insns - lastInsns) * 1e9 / Math.max(1, now - lastNs)));
-                io.out().flush();
-                lastInsns = insns;
-                lastNs = now;
+            try (admin) {
+                return serve(host, admin, boot);
             }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down
+        }
+    }
+
+    private int serve(Host host, AdminServer admin, long boot) throws Exception {
+        try {
+            for (int i = 0; i < vmCount; i++) {
+                host.create(image, memBytes, null);
             }
+        } catch (ImageNotFoundException e) {
+            io.err().println("yakima host: " + e.getMessage());
+            return ExitCodes.ERROR;
+        } catch (denali.isa.loader.LoadException e) {
+            io.err().println("yakima host: " + image + ": " + e.getMessage());
+            return ExitCodes.ERROR;
+        }
+        io.err().printf("yakima host: %d VMs of %s booted in %.1f ms; admin API on 127.0.0.1:%d%n", vmCount, image,
+                (System.nanoTime() - boot) / 1e6, admin.port());
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "yakima-host-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long end = durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
+        long lastInsns = host.scheduler().insns();
+        long lastNs = System.nanoTime();
+        while (System.nanoTime() < end && !stop.await(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS)) {
+            host.admitWaiting();
+            long now = System.nanoTime();
+            long insns = host.scheduler().insns();
+            io.out().println(status(host, (insns - lastInsns) * 1e9 / Math.max(1, now - lastNs)));
+            io.out().flush();
+            lastInsns = insns;
+            lastNs = now;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down
         }
         return ExitCodes.OK;
     }

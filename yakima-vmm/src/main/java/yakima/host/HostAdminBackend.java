@@ -1,0 +1,135 @@
+package yakima.host;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import denali.isa.loader.LoadException;
+import yakima.admin.AdminBackend;
+import yakima.admin.AdminException;
+import yakima.admin.CreateVmRequest;
+import yakima.admin.HostView;
+import yakima.admin.VmView;
+import yakima.vm.ImageNotFoundException;
+import yakima.vm.Vm;
+import yakima.vm.VmState;
+
+/**
+ * The supervisor's view of a {@link Host}: what the admin API serves. Maps
+ * the host's refusals to HTTP statuses (unknown VM 404, illegal transition
+ * 409, full host 503, bad request 400).
+ *
+ * <p>Threading: called on the admin server's threads; {@link Host} is safe
+ * for that.
+ */
+public final class HostAdminBackend implements AdminBackend {
+    private final Host host;
+
+    public HostAdminBackend(Host host) {
+        this.host = host;
+    }
+
+    @Override
+    public VmView create(CreateVmRequest request) throws AdminException {
+        try {
+            return view(host.create(request.image(), Math.toIntExact(request.memSizeBytes()), request.name()));
+        } catch (HostException e) {
+            throw refusal(e);
+        } catch (ImageNotFoundException e) {
+            throw AdminException.notFound(e.getMessage());
+        } catch (LoadException e) {
+            throw AdminException.badRequest(request.image() + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new AdminException(500, "could not read image " + request.image() + ": " + e.getMessage());
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            throw AdminException.badRequest(e.getMessage());
+        }
+    }
+
+    @Override
+    public List<VmView> list() {
+        List<VmView> out = new ArrayList<>();
+        for (Vm vm : host.vms()) {
+            out.add(view(vm));
+        }
+        out.sort((a, b) -> Integer.compare(Integer.parseInt(a.id().substring(3)), Integer.parseInt(b.id().substring(3))));
+        return out;
+    }
+
+    @Override
+    public VmView inspect(String vm) throws AdminException {
+        try {
+            return view(host.require(vm));
+        } catch (HostException e) {
+            throw refusal(e);
+        }
+    }
+
+    @Override
+    public VmView destroy(String vm) throws AdminException {
+        try {
+            return view(host.destroy(vm)).withState(VmState.DESTROYED.label());
+        } catch (HostException e) {
+            throw refusal(e);
+        }
+    }
+
+    @Override
+    public HostView host() {
+        Map<String, Long> byState = new LinkedHashMap<>();
+        host.countByState().forEach((s, n) -> byState.put(s.label(), n));
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("instructions", host.scheduler().insns());
+        counters.put("quanta", host.scheduler().quanta());
+        counters.put("wakes", host.scheduler().wakes());
+        counters.put("vmsCreated", host.vmsCreated());
+        counters.put("vmsEnded", host.vmsEnded());
+        return new HostView(host.uptimeNs(), byState, host.memory(), counters);
+    }
+
+    /** One VM as the API shows it. */
+    static VmView view(Vm vm) {
+        Map<String, Long> memory = new LinkedHashMap<>();
+        memory.put("privateBytes", MemoryAccounting.privateBytes(vm));
+        memory.put("sharedBytes", MemoryAccounting.sharedBytes(vm));
+        memory.put("pageTableBytes", MemoryAccounting.pageTableBytes(vm));
+        memory.put("bookkeepingBytes", MemoryAccounting.bookkeepingBytes(vm));
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("instructions", vm.insns());
+        counters.put("quanta", vm.quanta());
+        counters.put("wakes", vm.wakes());
+        counters.put("hypercalls", vm.hypercallCount());
+        counters.put("consoleBytes", vm.console().acceptedBytes());
+        counters.put("consoleDroppedBytes", vm.console().droppedBytes());
+        counters.put("maxWakeLatencyNs", vm.maxWakeLatenessNs());
+        VmState s = vm.state();
+        return new VmView(vm.idString(), vm.name(), vm.imageName(), s.label(), vm.memSizeBytes(), mac(vm.mac()),
+                ipv4(vm.ipv4()), memory, counters, vm.faultReason(), s == VmState.TERMINATED ? vm.exitCode() : null);
+    }
+
+    private static AdminException refusal(HostException e) {
+        return switch (e.kind()) {
+            case NOT_FOUND -> AdminException.notFound(e.getMessage());
+            case ILLEGAL_STATE -> AdminException.conflict(e.getMessage());
+            case FULL -> AdminException.unavailable(e.getMessage());
+            case BAD_REQUEST -> AdminException.badRequest(e.getMessage());
+        };
+    }
+
+    static String mac(long mac) {
+        StringBuilder b = new StringBuilder(17);
+        for (int k = 5; k >= 0; k--) {
+            b.append(String.format("%02x", mac >>> (8 * k) & 0xFF));
+            if (k > 0) {
+                b.append(':');
+            }
+        }
+        return b.toString();
+    }
+
+    static String ipv4(int ip) {
+        return (ip >>> 24) + "." + (ip >>> 16 & 0xFF) + "." + (ip >>> 8 & 0xFF) + "." + (ip & 0xFF);
+    }
+}
