@@ -30,12 +30,14 @@ import org.agrona.concurrent.Agent;
  *       the TX consumer and RX producer of every attached NIC, and it calls the
  *       NICs' {@link RxListener}s and the {@link FrameTap}.</li>
  *   <li>{@link #attach}, {@link #detach} and {@link #setTap} may be called from
- *       any thread. Ports change rarely, so they are an immutable snapshot (an
- *       array in attach order and a MAC map) republished through a volatile
- *       field on every change, and the switch reads it once per pump: a frame
- *       the switch has already taken may still reach a port detached meanwhile,
- *       but no pump that starts after {@code detach} returns delivers to it.
- *       Changes cost O(ports).</li>
+ *       any thread (detach not from inside a pump: a listener or the tap). Ports change rarely, so they are an
+ *       immutable snapshot (an array in attach order and a MAC map) republished
+ *       through a volatile field on every change; the switch reads it once per
+ *       pump. Changes cost O(ports).</li>
+ *   <li>{@link #detach} waits for a pump already running to end, so when it
+ *       returns the switch no longer touches the NIC: its queues may be saved
+ *       with the VM, or the NIC attached to another switch. The wait is a spin
+ *       of at most one pump, which never blocks.</li>
  *   <li>The counters may be read from any thread.</li>
  * </ul>
  */
@@ -54,6 +56,10 @@ public final class VirtualSwitch implements Agent {
     private final Object portsLock = new Object();
     private volatile Ports ports = new Ports(new VirtualNic[0], new Long2ObjectHashMap<>());
     private volatile FrameTap tap;
+    // Written by the switch thread only: odd while a pump runs, so detach can
+    // wait out a pump that may still be using the ports before the change.
+    private volatile long pumpEpoch;
+    private volatile Thread pumpThread;
     // Switch thread only: the port the next visit starts at.
     private int nextPort;
     // Written by the switch thread only: one per SwitchDrop, then FORWARDED, BROADCASTS.
@@ -107,12 +113,19 @@ public final class VirtualSwitch implements Agent {
     }
 
     /**
-     * Disconnects a port. Frames still in its queues stay there. Any thread.
+     * Disconnects a port, and returns once the switch no longer touches it.
+     * Frames still in its queues stay there. Any thread but the switch thread.
      *
      * @return true if the NIC was attached to this switch
+     * @throws IllegalStateException if called on the switch thread during a pump
+     *         (from an {@link RxListener} or {@link FrameTap}): it would wait for itself
      */
     public boolean detach(VirtualNic nic) {
         Objects.requireNonNull(nic, "nic");
+        long epoch = pumpEpoch;
+        if ((epoch & 1) != 0 && pumpThread == Thread.currentThread()) {
+            throw new IllegalStateException("detach called by the switch thread during a pump");
+        }
         synchronized (portsLock) {
             Ports current = ports;
             if (current.byMac.get(nic.macBits()) != nic) {
@@ -128,8 +141,21 @@ public final class VirtualSwitch implements Agent {
             Long2ObjectHashMap<VirtualNic> byMac = new Long2ObjectHashMap<>(current.byMac);
             byMac.remove(nic.macBits());
             ports = new Ports(inOrder, byMac);
+            awaitPumpUsingOldPorts();
             nic.releaseFrom(this);
             return true;
+        }
+    }
+
+    // Called after publishing new ports. A pump marks itself running before it
+    // reads the ports, and both fields are volatile: so either that pump read
+    // the new ports, or this read sees it running and waits for it to end.
+    private void awaitPumpUsingOldPorts() {
+        long epoch = pumpEpoch;
+        if ((epoch & 1) != 0) {
+            while (pumpEpoch == epoch) {
+                Thread.onSpinWait();
+            }
         }
     }
 
@@ -151,6 +177,20 @@ public final class VirtualSwitch implements Agent {
      * @return frames taken from TX queues, forwarded or dropped: 0 means idle
      */
     public int pump(int maxFrames) {
+        Thread self = Thread.currentThread();
+        if (pumpThread != self) {
+            pumpThread = self;
+        }
+        long epoch = pumpEpoch + 1;
+        pumpEpoch = epoch;
+        try {
+            return pumpRounds(maxFrames);
+        } finally {
+            pumpEpoch = epoch + 1;
+        }
+    }
+
+    private int pumpRounds(int maxFrames) {
         Ports current = ports;
         VirtualNic[] inOrder = current.inOrder;
         int portCount = inOrder.length;

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class VirtualSwitchTest {
     private final Map<VirtualNic, Integer> rxReady = new HashMap<>();
@@ -307,6 +308,25 @@ class VirtualSwitchTest {
         assertSame(lan, b.attachedTo());
         assertEquals(1, lan.pump(10));
         assertArrayEquals(TestFrames.ipv4(b, a, 60, 0), a.receive());
+    }
+
+    @Test
+    @Timeout(10)
+    void detachFromInsideAPumpIsRefusedAndLeavesTheSwitchUsable() {
+        VirtualSwitch other = new VirtualSwitch();
+        VirtualNic x = nic(10);
+        VirtualNic[] victim = new VirtualNic[1];
+        VirtualNic y = new VirtualNic(MacAddress.parse("02:00:00:00:00:11"), 0x0A00_0011, 4, 4,
+            nic -> other.detach(victim[0]));
+        victim[0] = x;
+        other.attach(x);
+        other.attach(y);
+        send(x, TestFrames.ipv4(x, y, 60, 0));
+        assertEquals("detach called by the switch thread during a pump",
+            assertThrows(IllegalStateException.class, () -> other.pump(10)).getMessage());
+        assertSame(other, x.attachedTo());
+        assertTrue(other.detach(x), "the pump's end was recorded, so this does not wait forever");
+        assertEquals(List.of(y), other.ports());
     }
 
     @Test
