@@ -39,9 +39,6 @@ package yakima.net;
  * thread may call them. Callers check the frame is long enough first.
  */
 public final class EthernetFrame {
-    private EthernetFrame() {
-    }
-
     public static final int DESTINATION_MAC_OFFSET = 0;
     public static final int SOURCE_MAC_OFFSET = 6;
     public static final int ETHERTYPE_OFFSET = 12;
@@ -75,6 +72,9 @@ public final class EthernetFrame {
     public static final int ARP_HARDWARE_TYPE_ETHERNET = 1;
     public static final int ARP_REQUEST = 1;
     public static final int ARP_REPLY = 2;
+
+    private EthernetFrame() {
+    }
 
     public static long destinationMac(byte[] frame) {
         return readMac(frame, DESTINATION_MAC_OFFSET);

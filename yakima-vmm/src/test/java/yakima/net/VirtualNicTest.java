@@ -2,8 +2,10 @@ package yakima.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import denali.isa.spec.DenaliAbi;
 import java.util.Arrays;
@@ -93,9 +95,9 @@ class VirtualNicTest {
         int[] told = new int[1];
         VirtualNic counted = new VirtualNic(MAC, IP, 4, 4, n -> told[0]++);
         for (int i = 0; i < 4; i++) {
-            assertEquals(true, counted.deliverRx(new byte[60]));
+            assertTrue(counted.deliverRx(new byte[60]));
         }
-        assertEquals(false, counted.deliverRx(new byte[60]));
+        assertFalse(counted.deliverRx(new byte[60]));
         assertEquals(4, told[0]);
         assertEquals(1, counted.counter(NicCounter.RX_DROPPED_FULL));
         assertEquals(4, counted.rxWaiting());
