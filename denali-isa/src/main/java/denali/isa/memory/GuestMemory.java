@@ -48,6 +48,7 @@ public final class GuestMemory {
     private final SharedPage[] shared;
     private final PageCode[] code;
     private int privatePages;
+    private int sharedPages;
     private boolean codeWritten;
 
     /**
@@ -84,13 +85,7 @@ public final class GuestMemory {
 
     /** Pages currently mapped shared and not yet copied. */
     public int sharedPages() {
-        int n = 0;
-        for (SharedPage s : shared) {
-            if (s != null) {
-                n++;
-            }
-        }
-        return n;
+        return sharedPages;
     }
 
     /** True when [address, address + length) lies entirely inside this VM's memory. */
@@ -339,6 +334,7 @@ public final class GuestMemory {
         if (shared[p] != null) {
             page = shared[p].data().clone();
             shared[p] = null;
+            sharedPages--;
             privatePages++;
         } else if (rd[p] == ZERO_PAGE) {
             page = new int[PAGE_WORDS];
@@ -377,6 +373,9 @@ public final class GuestMemory {
         codeWritten = false;
         if (shared[pageNumber] == null && rd[pageNumber] != ZERO_PAGE) {
             privatePages--;
+        }
+        if (shared[pageNumber] == null) {
+            sharedPages++;
         }
         shared[pageNumber] = page;
         rd[pageNumber] = page.data();

@@ -90,6 +90,13 @@ class GuestMemoryTest {
         assertEquals(0xBEEF0504, a.read32(base + 4));
         assertEquals(0x07060504, b.read32(base + 4));
         assertEquals(1, a.privatePages() - b.privatePages());
+        assertEquals(0, a.sharedPages(), "the copied page is no longer shared");
+        assertEquals(1, b.sharedPages());
+        b.mapShared(2, page); // mapping again replaces, it does not add
+        b.mapShared(3, page);
+        assertEquals(2, b.sharedPages());
+        a.mapShared(2, page); // a private page mapped shared again
+        assertEquals(1, a.sharedPages());
     }
 
     @Test
