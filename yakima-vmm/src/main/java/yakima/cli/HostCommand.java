@@ -1,5 +1,7 @@
 package yakima.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -11,7 +13,10 @@ import picocli.CommandLine.Option;
 import yakima.admin.AdminServer;
 import yakima.host.Host;
 import yakima.host.HostAdminBackend;
+import yakima.host.DiskSpec;
 import yakima.host.HostConfig;
+import yakima.host.HostException;
+import yakima.host.VmSpec;
 import yakima.sched.SchedulerConfig;
 import yakima.vm.ConsoleSink;
 import yakima.vm.ImageNotFoundException;
@@ -66,6 +71,21 @@ final class HostCommand implements Callable<Integer> {
     @Option(names = "--console", description = "copy every VM's console output (rate-limited) to stdout")
     boolean console;
 
+    @Option(names = "--pcap", paramLabel = "FILE", description = "record the virtual LAN in FILE (pcap: tcpdump -r FILE, Wireshark)")
+    Path pcap;
+
+    @Option(names = "--disk-dir", paramLabel = "DIR",
+            description = "give VM n the disk DIR/vm-n.disk: opened if it exists (its blocks are kept), else created with --disk-size")
+    Path diskDir;
+
+    @Option(names = "--disk-size", paramLabel = "SIZE", converter = ByteSizeConverter.class, defaultValue = "1m",
+            description = "size of each new disk, a multiple of 4k (default: ${DEFAULT-VALUE})")
+    long diskBytes;
+
+    @Option(names = "--disk-base", paramLabel = "FILE",
+            description = "with --disk-dir: each VM's disk is a private copy-on-write overlay over this read-only base disk")
+    Path diskBase;
+
     HostCommand(CliStreams io, ImageResolver images) {
         this.io = io;
         this.images = images;
@@ -100,11 +120,31 @@ final class HostCommand implements Callable<Integer> {
             io.err().println("yakima host: " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        if (diskBase != null && diskDir == null) {
+            io.err().println("yakima host: --disk-base needs --disk-dir (where each VM's overlay goes)");
+            return ExitCodes.USAGE;
+        }
+        if (diskDir != null && !Files.isDirectory(diskDir)) {
+            io.err().println("yakima host: --disk-dir " + diskDir + " is not a directory");
+            return ExitCodes.USAGE;
+        }
+        if (diskBytes <= 0 || diskBytes % 4096 != 0) {
+            io.err().println("yakima host: --disk-size must be a positive multiple of 4k, not " + diskBytes + " bytes");
+            return ExitCodes.USAGE;
+        }
         long boot = System.nanoTime();
         ConsoleSink out = console ? ConsoleSink.of(io.guestOut()) : ConsoleSink.discarding();
         try (Host host = new Host(HostConfig.defaults().withScheduler(sc.withMaxVmsPerThread(HostConfig.defaults().maxVms())),
                 images, () -> System.nanoTime() - boot, out)) {
             host.start();
+            if (pcap != null) {
+                try {
+                    host.recordLan(pcap);
+                } catch (java.io.IOException e) {
+                    io.err().println("yakima host: cannot record the LAN in " + pcap + ": " + e.getMessage());
+                    return ExitCodes.ERROR;
+                }
+            }
             AdminServer admin;
             try {
                 admin = AdminServer.loopback(new HostAdminBackend(host), adminPort).start();
@@ -122,13 +162,18 @@ final class HostCommand implements Callable<Integer> {
     private int serve(Host host, AdminServer admin, long boot) throws Exception {
         try {
             for (int i = 0; i < vmCount; i++) {
-                host.create(image, memBytes, null);
+                DiskSpec disk = diskDir == null ? null
+                        : new DiskSpec(diskDir.resolve("vm-" + (i + 1) + ".disk"), diskBytes / 4096, diskBase);
+                host.create(new VmSpec(image, memBytes, null, disk));
             }
         } catch (ImageNotFoundException e) {
             io.err().println("yakima host: " + e.getMessage());
             return ExitCodes.ERROR;
         } catch (denali.isa.loader.LoadException e) {
             io.err().println("yakima host: " + image + ": " + e.getMessage());
+            return ExitCodes.ERROR;
+        } catch (HostException e) {
+            io.err().println("yakima host: " + e.getMessage());
             return ExitCodes.ERROR;
         }
         io.err().printf("yakima host: %d VMs of %s booted in %.1f ms; admin API on 127.0.0.1:%d%n", vmCount, image,
@@ -138,14 +183,18 @@ final class HostCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         long end = durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
         long lastInsns = host.scheduler().insns();
+        long lastFrames = host.lan().framesForwarded();
         long lastNs = System.nanoTime();
         while (System.nanoTime() < end && !stop.await(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS)) {
             host.admitWaiting();
             long now = System.nanoTime();
             long insns = host.scheduler().insns();
-            io.out().println(status(host, (insns - lastInsns) * 1e9 / Math.max(1, now - lastNs)));
+            long frames = host.lan().framesForwarded();
+            double seconds = Math.max(1, now - lastNs) / 1e9;
+            io.out().println(status(host, (insns - lastInsns) / seconds, (frames - lastFrames) / seconds));
             io.out().flush();
             lastInsns = insns;
+            lastFrames = frames;
             lastNs = now;
         }
         try {
@@ -156,7 +205,7 @@ final class HostCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static String status(Host host, double insnsPerSecond) {
+    private static String status(Host host, double insnsPerSecond, double framesPerSecond) {
         StringBuilder b = new StringBuilder();
         b.append(String.format("[%6.1fs] vms:", host.uptimeNs() / 1e9));
         for (Map.Entry<VmState, Long> e : host.countByState().entrySet()) {
@@ -165,8 +214,8 @@ final class HostCommand implements Callable<Integer> {
             }
         }
         Map<String, Long> mem = host.memory();
-        b.append(String.format(" | %.1f M insns/s | wakes %d | mem %.1f MiB resident (%.1f private, %.1f shared, %.1f tables, %.1f vmm)",
-                insnsPerSecond / 1e6, host.scheduler().wakes(), mib(mem.get("residentBytes")), mib(mem.get("privateBytes")),
+        b.append(String.format(" | %.1f M insns/s | %.0f frames/s | wakes %d | mem %.1f MiB resident (%.1f private, %.1f shared, %.1f tables, %.1f vmm)",
+                insnsPerSecond / 1e6, framesPerSecond, host.scheduler().wakes(), mib(mem.get("residentBytes")), mib(mem.get("privateBytes")),
                 mib(mem.get("sharedBytes")), mib(mem.get("pageTableBytes")), mib(mem.get("bookkeepingBytes"))));
         return b.toString();
     }

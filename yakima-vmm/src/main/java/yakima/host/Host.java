@@ -1,6 +1,8 @@
 package yakima.host;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,8 +13,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
 import denali.isa.loader.ElfImage;
 import denali.isa.loader.LoadException;
+import denali.isa.spec.DenaliAbi;
+import yakima.device.BlockStore;
+import yakima.device.DiskDevice;
+import yakima.device.DiskService;
+import yakima.device.OverlayDisk;
+import yakima.device.VirtualDisk;
+import yakima.net.MacAddress;
+import yakima.net.PcapTap;
+import yakima.net.VirtualNic;
+import yakima.net.VirtualSwitch;
 import yakima.sched.Scheduler;
 import yakima.vm.ConsoleSink;
 import yakima.vm.ImageNotFoundException;
@@ -38,6 +53,12 @@ import yakima.vm.VmState;
  * administered, the low 24 bits are n) and IPv4 10.0.0.1 + n in 10.0.0.0/8;
  * 10.0.0.1 is kept for the gateway.
  *
+ * <p>Devices: every VM gets a NIC on the host's one virtual LAN
+ * ({@link VirtualSwitch}, run by its own thread) and may get a disk
+ * ({@link DiskSpec}; file I/O on the {@link DiskService} thread). Both
+ * raise the VM's interrupts through the scheduler, which wakes it if idle.
+ * When a VM ends, its NIC leaves the LAN and its disk file is closed.
+ *
  * <p>Threading: every public method may be called from any thread. Create,
  * destroy and admission synchronise on the gatekeeper (not on the run path:
  * scheduler threads never take that lock).
@@ -52,6 +73,13 @@ public final class Host implements AutoCloseable {
     private final ConsoleSink consoleOut;
     private final Map<Integer, Vm> vms = new ConcurrentHashMap<>();
     private final Map<String, ElfImage> imageCache = new ConcurrentHashMap<>();
+    private final VirtualSwitch lan = new VirtualSwitch();
+    private final DiskService disks = new DiskService();
+    /** Read-only base disks, opened once and shared by every overlay over them; closed with the host. */
+    private final Map<Path, VirtualDisk> baseDisks = new ConcurrentHashMap<>();
+    private AgentRunner lanRunner;
+    private PcapTap tap;
+    private AgentRunner tapRunner;
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final ArrayDeque<Vm> waiting = new ArrayDeque<>();
     private final long startNs;
@@ -80,14 +108,69 @@ public final class Host implements AutoCloseable {
         return scheduler;
     }
 
-    /** Starts the scheduler threads. */
-    public void start() {
-        scheduler.start();
+    /** The virtual LAN every VM's NIC is attached to. */
+    public VirtualSwitch lan() {
+        return lan;
     }
 
+    /** The I/O thread's agent that serves every VM's disk. */
+    public DiskService disks() {
+        return disks;
+    }
+
+    /**
+     * Starts the scheduler threads, the switch thread and the disk I/O
+     * thread. Tests leave the host stopped and call each one's
+     * {@code doWork()} by hand.
+     */
+    public synchronized void start() {
+        scheduler.start();
+        lanRunner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), Throwable::printStackTrace, null, lan);
+        AgentRunner.startOnThread(lanRunner);
+        disks.start();
+    }
+
+    /**
+     * Records every frame the LAN forwards in {@code file} (pcap, for tcpdump
+     * and Wireshark), written by a thread of its own until the host closes.
+     */
+    public synchronized void recordLan(Path file) throws IOException {
+        if (tap != null) {
+            throw new IllegalStateException("the LAN is already recorded");
+        }
+        tap = PcapTap.open(file);
+        tapRunner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), Throwable::printStackTrace, null, tap);
+        AgentRunner.startOnThread(tapRunner);
+        lan.setTap(tap);
+    }
+
+    /** The pcap tap, or null when the LAN is not recorded. */
+    public PcapTap tap() {
+        return tap;
+    }
+
+    /** Stops the scheduler, the switch, the disk thread and the tap (which writes what it has queued). */
     @Override
-    public void close() {
+    public synchronized void close() {
         scheduler.close();
+        lan.setTap(null);
+        if (lanRunner != null) {
+            lanRunner.close();
+        }
+        if (tapRunner != null) {
+            tapRunner.close();
+        }
+        for (Vm vm : vms.values()) {
+            closeDisk(vm);
+        }
+        disks.close();
+        for (VirtualDisk base : baseDisks.values()) {
+            try {
+                base.close();
+            } catch (IOException e) {
+                // closing a read-only file: nothing was lost
+            }
+        }
     }
 
     /**
@@ -97,10 +180,21 @@ public final class Host implements AutoCloseable {
      */
     public Vm create(String imageName, int memSizeBytes, String name)
             throws HostException, ImageNotFoundException, IOException, LoadException {
+        return create(new VmSpec(imageName, memSizeBytes, name, null));
+    }
+
+    /**
+     * Creates a VM as {@code spec} says: its memory with the image's pages
+     * shared, a NIC on the LAN, and the disk if there is one. A disk that
+     * cannot be opened or created refuses the VM (BAD_REQUEST) and leaves
+     * nothing behind.
+     */
+    public Vm create(VmSpec spec) throws HostException, ImageNotFoundException, IOException, LoadException {
+        String name = spec.name();
         if (name != null && find(name) != null) {
             throw new HostException(HostException.Kind.BAD_REQUEST, "a VM named " + name + " already exists");
         }
-        ElfImage image = image(imageName, memSizeBytes);
+        ElfImage image = image(spec.image(), spec.memSizeBytes());
         synchronized (waiting) {
             if (vms.size() >= config.maxVms()) {
                 throw new HostException(HostException.Kind.FULL, "the host already holds " + config.maxVms() + " VMs");
@@ -108,13 +202,60 @@ public final class Host implements AutoCloseable {
             int id = nextId.getAndIncrement();
             RateLimitedConsole console = new RateLimitedConsole(consoleOut, clockNs, config.consoleBytesPerSecond(),
                     config.consoleBurstBytes());
-            Vm vm = new Vm(id, name, imageName, image, memSizeBytes, 0x020000000000L | (id & 0xFFFFFFL), GATEWAY_IPV4 + id,
-                    config.insnRatePerUs(), clockNs.getAsLong(), console);
+            Vm vm = new Vm(id, name, spec.image(), image, spec.memSizeBytes(), 0x020000000000L | (id & 0xFFFFFFL),
+                    GATEWAY_IPV4 + id, config.insnRatePerUs(), clockNs.getAsLong(), console);
+            if (spec.disk() != null) {
+                vm.attachDisk(new DiskDevice(openDisk(spec.disk()), disks, d -> scheduler.raise(vm, DenaliAbi.INT_DISK)));
+            }
+            VirtualNic nic = new VirtualNic(new MacAddress(vm.mac()), vm.ipv4(), config.nicQueueFrames(),
+                    config.nicQueueFrames(), n -> scheduler.raise(vm, DenaliAbi.INT_NIC_RX));
+            try {
+                lan.attach(nic);
+            } catch (IllegalArgumentException e) { // a MAC or IP still held by a VM 2^24 ids older
+                closeDisk(vm);
+                throw new HostException(HostException.Kind.FULL, "no free address for a new VM: " + e.getMessage());
+            }
+            vm.attachNic(nic);
             vms.put(id, vm);
             vmsCreated++;
             waiting.addLast(vm);
             admit(false);
             return vm;
+        }
+    }
+
+    /** Opens (or creates) the disk file {@code spec} names; a refusal is the user's to fix. */
+    private BlockStore openDisk(DiskSpec spec) throws HostException {
+        try {
+            if (spec.base() != null) {
+                VirtualDisk base = baseDisks.get(spec.base().toAbsolutePath().normalize());
+                if (base == null) {
+                    base = VirtualDisk.openReadOnly(spec.base());
+                    baseDisks.put(spec.base().toAbsolutePath().normalize(), base);
+                }
+                return Files.exists(spec.path()) ? OverlayDisk.open(spec.path(), base) : OverlayDisk.create(spec.path(), base);
+            }
+            if (Files.exists(spec.path())) {
+                return VirtualDisk.open(spec.path());
+            }
+            if (spec.sizeBlocks() == 0) {
+                throw new HostException(HostException.Kind.BAD_REQUEST, "disk file " + spec.path()
+                        + " does not exist (give a size to create it)");
+            }
+            return VirtualDisk.create(spec.path(), spec.sizeBlocks());
+        } catch (IOException e) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    private static void closeDisk(Vm vm) {
+        DiskDevice disk = vm.disk();
+        if (disk != null) {
+            try {
+                disk.close();
+            } catch (IOException e) {
+                // the file stays as the last completed write left it; the guest has gone
+            }
         }
     }
 
@@ -230,7 +371,13 @@ public final class Host implements AutoCloseable {
         return vms.values();
     }
 
+    /** A VM ended (terminated, faulted or destroyed): its NIC leaves the LAN and its disk closes. */
     private void ended(Vm vm) {
+        VirtualNic nic = vm.nic();
+        if (nic != null) {
+            lan.detach(nic);
+        }
+        closeDisk(vm);
         vmsEnded++;
         if (vm.state() == VmState.DESTROYED) {
             vms.remove(vm.id());

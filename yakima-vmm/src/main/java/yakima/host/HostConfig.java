@@ -11,9 +11,10 @@ import yakima.sched.SchedulerConfig;
  * @param insnRatePerUs       the nominal instruction rate published in INSN_RATE
  * @param consoleBytesPerSecond each VM's console rate limit
  * @param consoleBurstBytes   bytes a quiet console may write at once
+ * @param nicQueueFrames      frames each VM's NIC queues hold, each way (a power of two, 4..65536)
  */
 public record HostConfig(SchedulerConfig scheduler, long residentBudgetBytes, int maxVms, int insnRatePerUs,
-        long consoleBytesPerSecond, long consoleBurstBytes) {
+        long consoleBytesPerSecond, long consoleBurstBytes, int nicQueueFrames) {
 
     public HostConfig {
         if (residentBudgetBytes <= 0) {
@@ -22,26 +23,39 @@ public record HostConfig(SchedulerConfig scheduler, long residentBudgetBytes, in
         if (maxVms < 1) {
             throw new IllegalArgumentException("maxVms must be at least 1");
         }
+        if (nicQueueFrames < 4 || nicQueueFrames > 65536 || Integer.bitCount(nicQueueFrames) != 1) {
+            throw new IllegalArgumentException("a NIC queue holds a power of two from 4 to 65536 frames, not " + nicQueueFrames);
+        }
     }
 
-    /** Scheduler defaults, a budget of 3/4 of the JVM's heap, up to 1,000,000 VMs, 4 KiB/s consoles. */
+    /**
+     * Scheduler defaults, a budget of 3/4 of the JVM's heap, up to 1,000,000
+     * VMs, 4 KiB/s consoles, NIC queues of 64 frames each way (a VM's queues
+     * cost about 600 bytes of host memory; a burst beyond 64 frames is dropped
+     * and counted).
+     */
     public static HostConfig defaults() {
         int maxVms = 1_000_000;
         SchedulerConfig s = SchedulerConfig.defaults();
         return new HostConfig(s.withMaxVmsPerThread(maxVms), Runtime.getRuntime().maxMemory() / 4 * 3, maxVms, 100,
-                4096, 16384);
+                4096, 16384, 64);
     }
 
     public HostConfig withScheduler(SchedulerConfig s) {
-        return new HostConfig(s, residentBudgetBytes, maxVms, insnRatePerUs, consoleBytesPerSecond, consoleBurstBytes);
+        return new HostConfig(s, residentBudgetBytes, maxVms, insnRatePerUs, consoleBytesPerSecond, consoleBurstBytes, nicQueueFrames);
     }
 
     public HostConfig withBudget(long bytes) {
-        return new HostConfig(scheduler, bytes, maxVms, insnRatePerUs, consoleBytesPerSecond, consoleBurstBytes);
+        return new HostConfig(scheduler, bytes, maxVms, insnRatePerUs, consoleBytesPerSecond, consoleBurstBytes, nicQueueFrames);
     }
 
     public HostConfig withMaxVms(int n) {
         return new HostConfig(scheduler.withMaxVmsPerThread(n), residentBudgetBytes, n, insnRatePerUs,
-                consoleBytesPerSecond, consoleBurstBytes);
+                consoleBytesPerSecond, consoleBurstBytes, nicQueueFrames);
+    }
+
+    public HostConfig withNicQueueFrames(int frames) {
+        return new HostConfig(scheduler, residentBudgetBytes, maxVms, insnRatePerUs, consoleBytesPerSecond,
+                consoleBurstBytes, frames);
     }
 }

@@ -2,6 +2,9 @@ package yakima.vm;
 
 import denali.isa.memory.GuestMemory;
 import denali.isa.spec.DenaliAbi;
+import yakima.device.DiskDevice;
+import yakima.net.EthernetFrame;
+import yakima.net.VirtualNic;
 
 /**
  * Carries out one hypercall for one VM: the number is in EAX, the arguments in
@@ -15,8 +18,17 @@ import denali.isa.spec.DenaliAbi;
  * <tr><td>HC_CONSOLE_WRITE</td><td>EBX buffer, ECX length</td>
  *     <td>bytes the console took (a rate-limited console drops the rest and counts them in
  *     CONSOLE_DROPPED); -EFAULT if any byte lies outside memory (nothing written); -ENOSYS without a console</td></tr>
+ * <tr><td>HC_NIC_SEND</td><td>EBX frame, ECX length</td>
+ *     <td>0 (queued for the switch); -EAGAIN when the TX queue is full; -EINVAL for a length outside
+ *     14..1514; -EFAULT if the frame lies outside memory; -ENOSYS without a NIC</td></tr>
+ * <tr><td>HC_NIC_RECV</td><td>EBX buffer, ECX capacity</td>
+ *     <td>the length of the frame copied into the buffer, 0 when none waits; -EINVAL when the next
+ *     frame is longer than ECX and -EFAULT when the buffer lies outside memory or in page 0
+ *     (the frame stays queued either way); -ENOSYS without a NIC</td></tr>
+ * <tr><td>HC_DISK_READ, HC_DISK_WRITE</td><td>EBX block, ECX buffer, EDX blocks</td>
+ *     <td>a request id; see {@link DiskDevice}; -ENOSYS without a disk</td></tr>
  * <tr><td>HC_YIELD</td><td>-</td><td>0</td></tr>
- * <tr><td>anything else</td><td>-</td><td>-ENOSYS (this VM has no NIC or disk)</td></tr>
+ * <tr><td>anything else</td><td>-</td><td>-ENOSYS</td></tr>
  * </table>
  *
  * <p>Threading: owned by the VM's owner thread, like the VM's memory.
@@ -25,8 +37,9 @@ public final class HypercallDispatcher {
     private static final int CHUNK = 4096;
 
     private final ConsoleSink console;
-    private final int deviceStatus;
-    /** Copy buffer for console output: one per thread, not per VM (a host has thousands of VMs). */
+    private VirtualNic nic;
+    private DiskDevice disk;
+    /** Copy buffer for console output and frames: one per thread, not per VM (a host has thousands of VMs). */
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[CHUNK]);
 
     private volatile long calls;
@@ -35,10 +48,22 @@ public final class HypercallDispatcher {
     private long unknownCalls;
     private long yields;
 
-    /** {@code deviceStatus} is the DENALI_DEV_* mask this VM was given; only present devices answer. */
+    /**
+     * A dispatcher for a VM with the console if {@code deviceStatus} has
+     * DEV_CONSOLE, and so far no NIC or disk ({@link Vm} attaches those).
+     */
     public HypercallDispatcher(ConsoleSink console, int deviceStatus) {
-        this.console = console;
-        this.deviceStatus = deviceStatus;
+        this.console = (deviceStatus & DenaliAbi.DEV_CONSOLE) != 0 ? console : null;
+    }
+
+    /** Gives the VM its NIC: NIC_SEND and NIC_RECV answer from now on. */
+    void setNic(VirtualNic nic) {
+        this.nic = nic;
+    }
+
+    /** Gives the VM its disk: DISK_READ and DISK_WRITE answer from now on. */
+    void setDisk(DiskDevice disk) {
+        this.disk = disk;
     }
 
     /** Performs hypercall {@code number} and returns the value for EAX. */
@@ -46,21 +71,33 @@ public final class HypercallDispatcher {
         calls++;
         return switch (number) {
             case DenaliAbi.HC_CONSOLE_WRITE -> consoleWrite(mem, ebx, ecx);
+            case DenaliAbi.HC_NIC_SEND -> nicSend(mem, ebx, ecx);
+            case DenaliAbi.HC_NIC_RECV -> nicReceive(mem, ebx, ecx);
+            case DenaliAbi.HC_DISK_READ -> disk == null ? absent() : counted(disk.submitRead(mem, ebx, ecx, edx));
+            case DenaliAbi.HC_DISK_WRITE -> disk == null ? absent() : counted(disk.submitWrite(mem, ebx, ecx, edx));
             case DenaliAbi.HC_YIELD -> {
                 yields++;
                 yield 0;
             }
-            default -> {
-                unknownCalls++;
-                yield -DenaliAbi.ENOSYS;
-            }
+            default -> absent();
         };
     }
 
+    private int absent() {
+        unknownCalls++;
+        return -DenaliAbi.ENOSYS;
+    }
+
+    private int counted(int result) {
+        if (result == -DenaliAbi.EFAULT) {
+            faultedCalls++;
+        }
+        return result;
+    }
+
     private int consoleWrite(GuestMemory mem, int address, int length) {
-        if ((deviceStatus & DenaliAbi.DEV_CONSOLE) == 0) {
-            unknownCalls++;
-            return -DenaliAbi.ENOSYS;
+        if (console == null) {
+            return absent();
         }
         if (!mem.contains(address, length)) { // also refuses a "negative" (>= 2 GiB) length
             faultedCalls++;
@@ -80,6 +117,45 @@ public final class HypercallDispatcher {
             mem.vmmWrite32(DenaliAbi.VREG_CONSOLE_DROPPED, (int) console.droppedBytes());
         }
         return accepted;
+    }
+
+    /** Denali's one operation to send: the frame is copied out of the guest and queued. */
+    private int nicSend(GuestMemory mem, int address, int length) {
+        if (nic == null) {
+            return absent();
+        }
+        byte[] buffer = BUFFER.get();
+        if (length >= EthernetFrame.MIN_LENGTH && length <= EthernetFrame.MAX_LENGTH) {
+            if (!mem.contains(address, length)) {
+                faultedCalls++;
+                return -DenaliAbi.EFAULT;
+            }
+            mem.readBytes(address, buffer, 0, length);
+        }
+        return nic.send(buffer, length); // refuses (and counts) a bad length itself
+    }
+
+    /** Denali's one operation to receive: the next frame, if any, is copied into the guest. */
+    private int nicReceive(GuestMemory mem, int address, int capacity) {
+        if (nic == null) {
+            return absent();
+        }
+        int length = nic.rxNextLength();
+        if (length == 0) {
+            return 0;
+        }
+        if (Integer.compareUnsigned(length, capacity) > 0) {
+            return -DenaliAbi.EINVAL;
+        }
+        // the VMM stores with guest-write rules, and page 0 is not the guest's to fill
+        if (!mem.contains(address, length) || Integer.toUnsignedLong(address) < GuestMemory.PAGE_SIZE) {
+            faultedCalls++;
+            return -DenaliAbi.EFAULT;
+        }
+        byte[] frame = nic.receive();
+        mem.writeBytes(address, frame, 0, frame.length);
+        mem.vmmWrite32(DenaliAbi.VREG_NIC_RX_FRAMES, nic.rxWaiting());
+        return frame.length;
     }
 
     /** Hypercalls made, of every kind. */

@@ -22,9 +22,29 @@ public final class MemorySize {
 
     /** The size in bytes; an {@link IllegalArgumentException} whose message is one line for the user otherwise. */
     public static int parse(String text) {
+        if (!FORM.matcher(text == null ? "" : text.strip()).matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a memory size: use a number of bytes, or a number with a k or m suffix (e.g. 1m, 512k)");
+        }
+        long bytes;
+        try {
+            bytes = parseBytes(text);
+        } catch (IllegalArgumentException e) {
+            bytes = Long.MAX_VALUE; // too large to parse: refused below
+        }
+        if (bytes > 1L << 32) {
+            throw new IllegalArgumentException("memory size " + text.strip() + " is above the maximum " + describe(DenaliAbi.MAX_MEM_SIZE));
+        }
+        return check(bytes);
+    }
+
+    /**
+     * Any byte count written the same way (for disk sizes): {@code 1m},
+     * {@code 64k}, {@code 2g}, at most 2<sup>42</sup> bytes; not checked as a VM memory size.
+     */
+    public static long parseBytes(String text) {
         Matcher m = FORM.matcher(text == null ? "" : text.strip());
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a memory size: use a number of bytes, or a number with a k or m suffix (e.g. 1m, 512k)");
+            throw new IllegalArgumentException("'" + text + "' is not a size: use a number of bytes, or a number with a k, m or g suffix (e.g. 1m, 512k)");
         }
         int shift = switch (m.group(2).toLowerCase()) {
             case "k" -> 10;
@@ -33,10 +53,10 @@ public final class MemorySize {
             default -> 0;
         };
         long number = Long.parseLong(m.group(1));
-        if (number > 1L << 32) { // keeps the shift from overflowing; far above any valid size anyway
-            throw new IllegalArgumentException("memory size " + text.strip() + " is above the maximum " + describe(DenaliAbi.MAX_MEM_SIZE));
+        if (number > 1L << (42 - shift)) { // keeps the shift from overflowing
+            throw new IllegalArgumentException("size " + text.strip() + " is above the maximum " + describe(1L << 42));
         }
-        return check(number << shift);
+        return number << shift;
     }
 
     /** {@code bytes} itself if it is a valid VM memory size. */

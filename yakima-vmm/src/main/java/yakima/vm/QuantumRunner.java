@@ -60,7 +60,7 @@ public final class QuantumRunner {
         Cpu cpu = vm.cpu();
         GuestMemory mem = vm.memory();
         long start = cpu.insnCount();
-        vm.collectRaised();
+        vm.takeInterrupts();
         refreshClock(vm, cpu, mem);
         cpu.deliverInterrupts();
         while (true) {
@@ -98,7 +98,7 @@ public final class QuantumRunner {
                     }
                     if (vm.hasRaised()) {
                         // an interrupt arrived during the quantum: IDLE returns, and it is delivered
-                        vm.collectRaised();
+                        vm.takeInterrupts();
                         refreshClock(vm, cpu, mem);
                         cpu.deliverInterrupts();
                         continue;

@@ -8,6 +8,8 @@ import denali.isa.interp.Fault;
 import denali.isa.loader.ElfImage;
 import denali.isa.memory.GuestMemory;
 import denali.isa.spec.DenaliAbi;
+import yakima.device.DiskDevice;
+import yakima.net.VirtualNic;
 
 /**
  * One virtual machine on a shared host: its private memory (image pages
@@ -31,6 +33,8 @@ public final class Vm {
     private Cpu cpu;
     private final HypercallDispatcher hypercalls;
     private final RateLimitedConsole console;
+    private VirtualNic nic;
+    private DiskDevice disk;
 
     private volatile VmState state = VmState.WAITING;
     /** Interrupt bits raised by other threads, not yet copied into INT_PENDING (owner thread does that). */
@@ -150,6 +154,35 @@ public final class Vm {
         return hypercalls;
     }
 
+    /**
+     * Gives the VM its NIC (before it first runs; the creating thread): the
+     * NIC hypercalls answer, DEVICE_STATUS gains DEV_NIC and, when the NIC is
+     * attached to a switch, DEV_NIC_LINK_UP.
+     */
+    public void attachNic(VirtualNic nic) {
+        this.nic = nic;
+        hypercalls.setNic(nic);
+        int status = DenaliAbi.DEV_NIC | (nic.attachedTo() != null ? DenaliAbi.DEV_NIC_LINK_UP : 0);
+        mem.vmmWrite32(DenaliAbi.VREG_DEVICE_STATUS, mem.read32(DenaliAbi.VREG_DEVICE_STATUS) | status);
+    }
+
+    /** Gives the VM its disk (before it first runs; the creating thread): DISK_BLOCKS, DEV_DISK, the disk hypercalls. */
+    public void attachDisk(DiskDevice disk) {
+        this.disk = disk;
+        hypercalls.setDisk(disk);
+        disk.initialiseRegisters(mem);
+    }
+
+    /** The VM's NIC, or null. Any thread (for counters); the NIC's own rules say who may send and receive. */
+    public VirtualNic nic() {
+        return nic;
+    }
+
+    /** The VM's disk, or null. Any thread (for counters). */
+    public DiskDevice disk() {
+        return disk;
+    }
+
     /** The VM's clock ({@code TIME_NS}) at scheduler time {@code nowNs}. */
     public long vmTimeNs(long nowNs) {
         return nowNs - bootNs;
@@ -160,9 +193,31 @@ public final class Vm {
         return bootNs + vmNs;
     }
 
-    /** Copies interrupts raised from other threads into INT_PENDING; returns the bits copied. */
-    public int collectRaised() {
+    /**
+     * Brings the devices' news into the virtual registers, as a quantum starts
+     * and when an interrupt ends IDLE: bits raised from other threads go into
+     * INT_PENDING, finished disk requests are delivered (DISK_DONE, INT_DISK),
+     * and NIC_RX_FRAMES is refreshed. INT_NIC_RX is level-triggered: it is
+     * set exactly when frames wait, so a guest that clears it with frames
+     * still queued sees it again next quantum, and a stale raise for frames
+     * the guest already took sets nothing. Returns the bits added.
+     */
+    public int takeInterrupts() {
         int bits = raised.getAndSet(0);
+        if (disk != null) {
+            bits &= ~DenaliAbi.INT_DISK;
+            if (disk.complete(mem) > 0) {
+                bits |= DenaliAbi.INT_DISK; // complete() set it already; reported for the caller
+            }
+        }
+        if (nic != null) {
+            bits &= ~DenaliAbi.INT_NIC_RX;
+            int waiting = nic.rxWaiting();
+            mem.vmmWrite32(DenaliAbi.VREG_NIC_RX_FRAMES, waiting);
+            if (waiting > 0) {
+                bits |= DenaliAbi.INT_NIC_RX;
+            }
+        }
         if (bits != 0) {
             int pending = mem.read32(DenaliAbi.VREG_INT_PENDING);
             mem.vmmWrite32(DenaliAbi.VREG_INT_PENDING, pending | bits);
