@@ -89,6 +89,32 @@ static inline int32_t denali_hc_console_write(const void *buf, uint32_t len)
     return denali_hcall2(DENALI_HC_CONSOLE_WRITE, (uint32_t)(uintptr_t)buf, len);
 }
 
+/* Queue one Ethernet frame (14..1514 bytes) for the switch: 0, -EAGAIN (TX queue full), -EINVAL, -EFAULT. */
+static inline int32_t denali_hc_nic_send(const void *frame, uint32_t len)
+{
+    return denali_hcall2(DENALI_HC_NIC_SEND, (uint32_t)(uintptr_t)frame, len);
+}
+
+/* Take the next received frame into buf: its length, 0 when none waits,
+ * -EINVAL when it is longer than cap (it stays queued), -EFAULT. */
+static inline int32_t denali_hc_nic_recv(void *buf, uint32_t cap)
+{
+    return denali_hcall2(DENALI_HC_NIC_RECV, (uint32_t)(uintptr_t)buf, cap);
+}
+
+/* Start reading count 4 KiB blocks from block into buf: a request id > 0
+ * (done once DISK_DONE >= id), or -EINVAL, -EFAULT, -EAGAIN, -ENOSYS. */
+static inline int32_t denali_hc_disk_read(uint32_t block, void *buf, uint32_t count)
+{
+    return denali_hcall3(DENALI_HC_DISK_READ, block, (uint32_t)(uintptr_t)buf, count);
+}
+
+/* Start writing count blocks from buf (copied at once) to block: as above. */
+static inline int32_t denali_hc_disk_write(uint32_t block, const void *buf, uint32_t count)
+{
+    return denali_hcall3(DENALI_HC_DISK_WRITE, block, (uint32_t)(uintptr_t)buf, count);
+}
+
 static inline int32_t denali_hc_yield(void)
 {
     return denali_hcall0(DENALI_HC_YIELD);

@@ -19,7 +19,7 @@ import yakima.vm.MemorySize;
  */
 public final class AdminJson {
     /** Fields a create request may have: anything else is a typo the caller should hear about. */
-    private static final List<String> CREATE_FIELDS = List.of("image", "mem", "name");
+    private static final List<String> CREATE_FIELDS = List.of("image", "mem", "name", "disk", "diskSize", "diskBase");
     /** {@code 1M}, {@code 4MiB}, {@code 512k}, {@code 65536}: MemorySize's forms, plus the IEC spelling. */
     private static final Pattern MEM = Pattern.compile("\\s*(\\d+)\\s*(?:([kKmMgG])(?:i?[bB])?)?\\s*");
 
@@ -60,12 +60,17 @@ public final class AdminJson {
     /**
      * A create request from a parsed body: {@code image} (required, a non-empty
      * string), {@code mem} (a number of bytes, or a string such as {@code "1M"}
-     * or {@code "4MiB"}; default 1 MiB), {@code name} (optional string).
+     * or {@code "4MiB"}; default 1 MiB), {@code name} (optional string),
+     * {@code disk} (optional path of the VM's disk file on the host),
+     * {@code diskSize} (bytes, as {@code mem}: create the file this size if it
+     * does not exist) and {@code diskBase} (optional read-only base disk;
+     * {@code disk} is then the VM's overlay over it).
      */
     public static CreateVmRequest createRequest(Map<String, Object> body) throws AdminException {
         for (String key : body.keySet()) {
             if (!CREATE_FIELDS.contains(key)) {
-                throw AdminException.badRequest("unknown field \"" + key + "\": a VM is created from image, mem and name");
+                throw AdminException.badRequest("unknown field \"" + key
+                        + "\": a VM is created from image, mem, name, disk, diskSize and diskBase");
             }
         }
         if (!(body.get("image") instanceof String image) || image.isBlank()) {
@@ -77,7 +82,36 @@ public final class AdminJson {
             throw AdminException.badRequest("\"name\" must be a string");
         }
         long mem = body.containsKey("mem") ? memBytes(body.get("mem")) : MemorySize.DEFAULT_BYTES;
-        return new CreateVmRequest(image, mem, (String) name);
+        String disk = optionalPath(body, "disk");
+        String diskBase = optionalPath(body, "diskBase");
+        long diskSize = body.containsKey("diskSize") ? diskBytes(body.get("diskSize")) : 0;
+        try {
+            return new CreateVmRequest(image, mem, (String) name, disk, diskSize, diskBase);
+        } catch (IllegalArgumentException e) {
+            throw AdminException.badRequest(e.getMessage());
+        }
+    }
+
+    private static String optionalPath(Map<String, Object> body, String key) throws AdminException {
+        Object v = body.get(key);
+        if (v != null && (!(v instanceof String s) || s.isBlank())) {
+            throw AdminException.badRequest("\"" + key + "\" must be a file path (a non-empty string)");
+        }
+        return (String) v;
+    }
+
+    private static long diskBytes(Object size) throws AdminException {
+        try {
+            if (size instanceof Long l && l > 0) {
+                return l;
+            }
+            if (size instanceof String s) {
+                return MemorySize.parseBytes(s.replaceAll("(?i)ib$", ""));
+            }
+        } catch (IllegalArgumentException e) {
+            throw AdminException.badRequest("\"diskSize\": " + e.getMessage());
+        }
+        throw AdminException.badRequest("\"diskSize\" must be a positive number of bytes, or a string such as \"16M\"");
     }
 
     private static long memBytes(Object mem) throws AdminException {

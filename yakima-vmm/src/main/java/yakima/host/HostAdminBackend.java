@@ -1,6 +1,7 @@
 package yakima.host;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,11 @@ import yakima.admin.AdminException;
 import yakima.admin.CreateVmRequest;
 import yakima.admin.HostView;
 import yakima.admin.VmView;
+import yakima.device.DiskCounter;
+import yakima.device.DiskDevice;
+import yakima.net.NicCounter;
+import yakima.net.SwitchDrop;
+import yakima.net.VirtualNic;
 import yakima.vm.ImageNotFoundException;
 import yakima.vm.Vm;
 import yakima.vm.VmState;
@@ -34,7 +40,10 @@ public final class HostAdminBackend implements AdminBackend {
     @Override
     public VmView create(CreateVmRequest request) throws AdminException {
         try {
-            return view(host.create(request.image(), Math.toIntExact(request.memSizeBytes()), request.name()));
+            DiskSpec disk = request.disk() == null ? null
+                    : new DiskSpec(Path.of(request.disk()), request.diskSizeBytes() / 4096,
+                            request.diskBase() == null ? null : Path.of(request.diskBase()));
+            return view(host.create(new VmSpec(request.image(), Math.toIntExact(request.memSizeBytes()), request.name(), disk)));
         } catch (HostException e) {
             throw refusal(e);
         } catch (ImageNotFoundException e) {
@@ -86,6 +95,11 @@ public final class HostAdminBackend implements AdminBackend {
         counters.put("wakes", host.scheduler().wakes());
         counters.put("vmsCreated", host.vmsCreated());
         counters.put("vmsEnded", host.vmsEnded());
+        counters.put("framesForwarded", host.lan().framesForwarded());
+        for (SwitchDrop d : SwitchDrop.values()) {
+            counters.put(camel("frames_dropped_" + d.name()), host.lan().dropped(d));
+        }
+        counters.put("diskRequestsServed", host.disks().requestsServed());
         return new HostView(host.uptimeNs(), byState, host.memory(), counters);
     }
 
@@ -104,9 +118,36 @@ public final class HostAdminBackend implements AdminBackend {
         counters.put("consoleBytes", vm.console().acceptedBytes());
         counters.put("consoleDroppedBytes", vm.console().droppedBytes());
         counters.put("maxWakeLatencyNs", vm.maxWakeLatenessNs());
+        VirtualNic nic = vm.nic();
+        if (nic != null) {
+            for (NicCounter c : NicCounter.values()) {
+                counters.put(camel("nic_" + c.name()), nic.counter(c));
+            }
+        }
+        DiskDevice disk = vm.disk();
+        if (disk != null) {
+            for (DiskCounter c : DiskCounter.values()) {
+                counters.put(camel("disk_" + c.name()), disk.counters().get(c));
+            }
+        }
         VmState s = vm.state();
         return new VmView(vm.idString(), vm.name(), vm.imageName(), s.label(), vm.memSizeBytes(), mac(vm.mac()),
                 ipv4(vm.ipv4()), memory, counters, vm.faultReason(), s == VmState.TERMINATED ? vm.exitCode() : null);
+    }
+
+    /** {@code nic_TX_FRAMES} → {@code nicTxFrames}: counter names in the API's style. */
+    static String camel(String upperSnake) {
+        StringBuilder b = new StringBuilder();
+        boolean up = false;
+        for (char c : upperSnake.toLowerCase(java.util.Locale.ROOT).toCharArray()) {
+            if (c == '_') {
+                up = true;
+            } else {
+                b.append(up ? Character.toUpperCase(c) : c);
+                up = false;
+            }
+        }
+        return b.toString();
     }
 
     private static AdminException refusal(HostException e) {
