@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.DeadlineTimerWheel;
-import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
 import denali.isa.spec.DenaliAbi;
 import yakima.vm.QuantumRunner;
@@ -47,9 +47,9 @@ public final class SchedulerThread implements Agent {
     private final Listener listener;
     private final ArrayDeque<Vm> runQueue = new ArrayDeque<>();
     private final ArrayDeque<Vm> woken = new ArrayDeque<>();
-    private final MpscArrayQueue<Vm> handed;
-    private final MpscArrayQueue<Vm> wakeRequests;
-    private final MpscArrayQueue<Vm> destroyRequests;
+    private final MpscVarHandleArrayQueue<Vm> handed;
+    private final MpscVarHandleArrayQueue<Vm> wakeRequests;
+    private final MpscVarHandleArrayQueue<Vm> destroyRequests;
     private final DeadlineTimerWheel wheel;
     private final Long2ObjectHashMap<Vm> timers = new Long2ObjectHashMap<>();
     private final boolean synchronous;
@@ -69,9 +69,9 @@ public final class SchedulerThread implements Agent {
         this.runner = new QuantumRunner(clockNs, config.idle() == SchedulerConfig.IdleMode.YIELD_ONLY);
         this.synchronous = config.delivery() == SchedulerConfig.Delivery.SYNCHRONOUS;
         int capacity = Math.max(2, config.maxVmsPerThread());
-        this.handed = new MpscArrayQueue<>(capacity);
-        this.wakeRequests = new MpscArrayQueue<>(capacity);
-        this.destroyRequests = new MpscArrayQueue<>(capacity);
+        this.handed = new MpscVarHandleArrayQueue<>(capacity);
+        this.wakeRequests = new MpscVarHandleArrayQueue<>(capacity);
+        this.destroyRequests = new MpscVarHandleArrayQueue<>(capacity);
         // Ticks finer than a quantum, so a woken VM is late by less than one round; deadlines beyond
         // a wheel turn (4096 ticks, 268 ms) wait in their slot for more turns.
         this.wheel = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, clockNs.getAsLong(), TICK_NS, 4096);
