@@ -179,6 +179,13 @@ public final class Host implements AutoCloseable {
             if (s == VmState.DESTROYED || vm.destroyRequested()) {
                 throw new HostException(HostException.Kind.ILLEGAL_STATE, vm.idString() + " is already destroyed");
             }
+            if (s == VmState.TERMINATED || s == VmState.FAULTED) {
+                // it has ended and released its memory, and nothing runs it again: it just leaves
+                vm.requestDestroy();
+                vm.setState(VmState.DESTROYED);
+                vms.remove(vm.id());
+                return vm;
+            }
             if (s == VmState.WAITING) {
                 waiting.remove(vm);
                 vm.requestDestroy();
@@ -232,7 +239,7 @@ public final class Host implements AutoCloseable {
 
     private void ended(Vm vm) {
         vmsEnded++;
-        if (vm.state() == VmState.DESTROYED) {
+        if (vm.state() == VmState.DESTROYED || vm.destroyRequested()) { // ended with a destroy on its way: it goes too
             vms.remove(vm.id());
         }
     }
