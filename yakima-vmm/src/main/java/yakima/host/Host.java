@@ -98,7 +98,7 @@ public final class Host implements AutoCloseable {
     public Vm create(String imageName, int memSizeBytes, String name)
             throws HostException, ImageNotFoundException, IOException, LoadException {
         if (name != null && find(name) != null) {
-            throw new HostException(HostException.Kind.BAD_REQUEST, "a VM named " + name + " already exists");
+            throw new HostException(HostException.Kind.CONFLICT, "a VM named " + name + " already exists");
         }
         ElfImage image = image(imageName, memSizeBytes);
         synchronized (waiting) {
