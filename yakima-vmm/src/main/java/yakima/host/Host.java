@@ -192,7 +192,7 @@ public final class Host implements AutoCloseable {
     public Vm create(VmSpec spec) throws HostException, ImageNotFoundException, IOException, LoadException {
         String name = spec.name();
         if (name != null && find(name) != null) {
-            throw new HostException(HostException.Kind.BAD_REQUEST, "a VM named " + name + " already exists");
+            throw new HostException(HostException.Kind.CONFLICT, "a VM named " + name + " already exists");
         }
         ElfImage image = image(spec.image(), spec.memSizeBytes());
         synchronized (waiting) {
@@ -320,6 +320,13 @@ public final class Host implements AutoCloseable {
             if (s == VmState.DESTROYED || vm.destroyRequested()) {
                 throw new HostException(HostException.Kind.ILLEGAL_STATE, vm.idString() + " is already destroyed");
             }
+            if (s == VmState.TERMINATED || s == VmState.FAULTED) {
+                // it has ended and released its memory, and nothing runs it again: it just leaves
+                vm.requestDestroy();
+                vm.setState(VmState.DESTROYED);
+                vms.remove(vm.id());
+                return vm;
+            }
             if (s == VmState.WAITING) {
                 waiting.remove(vm);
                 vm.requestDestroy();
@@ -379,7 +386,7 @@ public final class Host implements AutoCloseable {
         }
         closeDisk(vm);
         vmsEnded++;
-        if (vm.state() == VmState.DESTROYED) {
+        if (vm.state() == VmState.DESTROYED || vm.destroyRequested()) { // ended with a destroy on its way: it goes too
             vms.remove(vm.id());
         }
     }

@@ -153,7 +153,7 @@ public final class HostAdminBackend implements AdminBackend {
     private static AdminException refusal(HostException e) {
         return switch (e.kind()) {
             case NOT_FOUND -> AdminException.notFound(e.getMessage());
-            case ILLEGAL_STATE -> AdminException.conflict(e.getMessage());
+            case ILLEGAL_STATE, CONFLICT -> AdminException.conflict(e.getMessage());
             case FULL -> AdminException.unavailable(e.getMessage());
             case BAD_REQUEST -> AdminException.badRequest(e.getMessage());
         };

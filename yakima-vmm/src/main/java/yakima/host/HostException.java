@@ -1,9 +1,9 @@
 package yakima.host;
 
-/** A request the host refuses: an unknown VM, an illegal transition, a full host. The message is for the user. */
+/** A request the host refuses: an unknown VM, an illegal transition, a name taken, a full host. The message is for the user. */
 public final class HostException extends Exception {
     /** Why, for callers that map it (the admin API to an HTTP status). */
-    public enum Kind { NOT_FOUND, ILLEGAL_STATE, FULL, BAD_REQUEST }
+    public enum Kind { NOT_FOUND, ILLEGAL_STATE, CONFLICT, FULL, BAD_REQUEST }
 
     private final Kind kind;
 

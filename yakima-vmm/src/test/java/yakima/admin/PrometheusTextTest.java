@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
 /** The metrics text: names, label escaping, and that the whole page follows the 0.0.4 format. */
-class PrometheusTextTest {
+public class PrometheusTextTest {
     /** {@code name{label="value",...} value}, with the format's three escapes in label values. */
     static final Pattern SAMPLE = Pattern.compile(
             "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\[\\\\\"n])*\")(,[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\[\\\\\"n])*\")*\\})? (-?[0-9]+(\\.[0-9]+)?)");
@@ -121,7 +121,7 @@ class PrometheusTextTest {
      * one TYPE before its samples, its samples are together, counters end in
      * _total, and no two samples have the same name and labels.
      */
-    static void assertFollowsTheFormat(String text) {
+    public static void assertFollowsTheFormat(String text) {
         Map<String, String> types = new HashMap<>();
         Set<String> helped = new HashSet<>();
         Set<String> finished = new HashSet<>();

@@ -73,4 +73,14 @@ final class TestVms {
     static byte[] concat(byte[] a, byte[] b) {
         return TinyElf.concat(a, b);
     }
+
+    /** Machine code written as objdump prints it: hex bytes separated by spaces ("8b 3d 00 20 00 00"). */
+    static byte[] hex(String bytes) {
+        String[] parts = bytes.trim().split("\\s+");
+        byte[] out = new byte[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = (byte) Integer.parseInt(parts[i], 16);
+        }
+        return out;
+    }
 }
