@@ -72,6 +72,8 @@ public final class Host implements AutoCloseable {
     private final Scheduler scheduler;
     private final ConsoleSink consoleOut;
     private final Map<Integer, Vm> vms = new ConcurrentHashMap<>();
+    /** The VMs that were given a name, by name (changed under the gatekeeper's lock, with {@link #vms}). */
+    private final Map<String, Vm> named = new ConcurrentHashMap<>();
     private final Map<String, ElfImage> imageCache = new ConcurrentHashMap<>();
     private final VirtualSwitch lan = new VirtualSwitch();
     private final DiskService disks = new DiskService();
@@ -196,6 +198,9 @@ public final class Host implements AutoCloseable {
         }
         ElfImage image = image(spec.image(), spec.memSizeBytes());
         synchronized (waiting) {
+            if (name != null && named.containsKey(name)) { // again, now that no other create can race us
+                throw new HostException(HostException.Kind.CONFLICT, "a VM named " + name + " already exists");
+            }
             if (vms.size() >= config.maxVms()) {
                 throw new HostException(HostException.Kind.FULL, "the host already holds " + config.maxVms() + " VMs");
             }
@@ -217,6 +222,9 @@ public final class Host implements AutoCloseable {
             }
             vm.attachNic(nic);
             vms.put(id, vm);
+            if (name != null) {
+                named.put(name, vm);
+            }
             vmsCreated++;
             waiting.addLast(vm);
             admit(false);
@@ -324,7 +332,7 @@ public final class Host implements AutoCloseable {
                 // it has ended and released its memory, and nothing runs it again: it just leaves
                 vm.requestDestroy();
                 vm.setState(VmState.DESTROYED);
-                vms.remove(vm.id());
+                forget(vm);
                 return vm;
             }
             if (s == VmState.WAITING) {
@@ -357,12 +365,15 @@ public final class Host implements AutoCloseable {
                 // not an id: try it as a name
             }
         }
-        for (Vm vm : vms.values()) {
-            if (vmName.equals(vm.name())) {
-                return vm;
-            }
+        return named.get(vmName);
+    }
+
+    /** The VM leaves the host's tables. */
+    private void forget(Vm vm) {
+        vms.remove(vm.id());
+        if (vm.name() != null) {
+            named.remove(vm.name(), vm);
         }
-        return null;
     }
 
     public Vm require(String vmName) throws HostException {
@@ -387,7 +398,7 @@ public final class Host implements AutoCloseable {
         closeDisk(vm);
         vmsEnded++;
         if (vm.state() == VmState.DESTROYED || vm.destroyRequested()) { // ended with a destroy on its way: it goes too
-            vms.remove(vm.id());
+            forget(vm);
         }
     }
 

@@ -50,7 +50,7 @@ class AdminJsonTest {
         assertEquals("\"image\" must be a non-empty string", refusal(Map.of("image", "")));
         assertEquals("\"image\" must be a non-empty string", refusal(Map.of("image", 3L)));
         assertEquals("\"name\" must be a string", refusal(Map.of("image", "hello", "name", false)));
-        assertEquals("unknown field \"memory\": a VM is created from image, mem and name", refusal(Map.of("image", "hello", "memory", "1M")));
+        assertEquals("unknown field \"memory\": a VM is created from image, mem, name, disk, diskSize and diskBase", refusal(Map.of("image", "hello", "memory", "1M")));
     }
 
     @Test
