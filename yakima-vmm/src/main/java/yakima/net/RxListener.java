@@ -8,7 +8,9 @@ package yakima.net;
  * throw, and should be cheap (set a flag, offer to a bounded queue, unpark):
  * every port of the LAN waits while it runs. It must not call
  * {@link VirtualNic#receive} (the owner thread does that, in the VM's own
- * quantum) nor {@link VirtualSwitch#detach}.
+ * quantum) nor {@link VirtualSwitch#detach} or {@link VirtualSwitch#pump}
+ * (both refused). It runs under the switch's lock, which {@code detach} waits
+ * for: it must not wait for anything a thread calling {@code detach} may hold.
  */
 @FunctionalInterface
 public interface RxListener {

@@ -22,6 +22,9 @@ import org.jctools.queues.varhandle.unpadded.SpscVarHandleUnpaddedArrayQueue;
  *   <li>The <em>switch thread</em> of the one {@link VirtualSwitch} the NIC is
  *       attached to is the only consumer of the TX queue and the only producer of
  *       the RX queue (package-private {@link #pollTx}, {@link #deliverRx}).</li>
+ *   <li>{@link #send} tells the switch when the port has TX work (see
+ *       {@link SwitchPort} and {@link VirtualSwitch}), so an idle NIC costs the
+ *       switch nothing.</li>
  *   <li>Any thread may read the addresses, {@link #rxWaiting}, {@link #txWaiting}
  *       and {@link #counter}.</li>
  * </ul>
@@ -44,11 +47,11 @@ public final class VirtualNic {
     public static final int MIN_QUEUE_CAPACITY = 4;
     public static final int MAX_QUEUE_CAPACITY = 1 << 16;
 
-    private static final VarHandle ATTACHED_TO;
+    private static final VarHandle PORT;
 
     static {
         try {
-            ATTACHED_TO = MethodHandles.lookup().findVarHandle(VirtualNic.class, "attachedTo", VirtualSwitch.class);
+            PORT = MethodHandles.lookup().findVarHandle(VirtualNic.class, "port", SwitchPort.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -63,9 +66,9 @@ public final class VirtualNic {
     private final SpscVarHandleUnpaddedArrayQueue<byte[]> rxQueue;
     private final RxListener rxListener;
     private final Counters counters = new Counters(NicCounter.values().length);
-    // The switch this NIC is attached to, or null; set by compare-and-set so a
-    // NIC can never have two consumers of its TX queue.
-    private volatile VirtualSwitch attachedTo;
+    // This NIC's attachment to a switch, or null; set by compare-and-set so a
+    // NIC can never have two consumers of its TX queue. A new port per attach.
+    private volatile SwitchPort port;
 
     /** A NIC with the default queue capacities. */
     public VirtualNic(MacAddress mac, int ipv4, RxListener rxListener) {
@@ -125,7 +128,9 @@ public final class VirtualNic {
 
     /**
      * Queues a copy of {@code frame[0..length)} for the switch: the guest's one
-     * send instruction. Owner thread only.
+     * send instruction. Owner thread only. If the NIC is attached and its port is
+     * not yet scheduled, also puts the port on the switch's ready queue (one
+     * compare-and-set and one offer per burst; a full fence on every send).
      *
      * @return 0; {@code -EAGAIN} when the TX queue is full; {@code -EINVAL} when
      *         {@code length} is outside {@link EthernetFrame#MIN_LENGTH}..{@link EthernetFrame#MAX_LENGTH}.
@@ -147,6 +152,15 @@ public final class VirtualNic {
         }
         counters.increment(NicCounter.TX_FRAMES.ordinal());
         counters.add(NicCounter.TX_BYTES.ordinal(), length);
+        // Tell the switch, unless the port is scheduled already. The fence orders
+        // the frame's queuing before the reads of the port and its flag: the
+        // switch clears the flag, fences, and looks at this queue again, so
+        // either it sees the frame or this thread sees the flag clear.
+        VarHandle.fullFence();
+        SwitchPort current = port;
+        if (current != null) {
+            current.txQueued();
+        }
         return 0;
     }
 
@@ -197,6 +211,11 @@ public final class VirtualNic {
         return txQueue.poll();
     }
 
+    /** True if {@link #pollTx} would return null now. */
+    boolean txEmpty() {
+        return txQueue.peek() == null;
+    }
+
     /** Queues a frame for the owner and tells the listener; false (counted) when the RX queue is full. */
     boolean deliverRx(byte[] frame) {
         if (!rxQueue.offer(frame)) {
@@ -212,19 +231,20 @@ public final class VirtualNic {
         counters.increment(NicCounter.TX_REFUSED_BY_SWITCH.ordinal());
     }
 
-    /** Marks the NIC attached to {@code to}; false if it is attached to a switch already. Any thread. */
-    boolean claimFor(VirtualSwitch to) {
-        return ATTACHED_TO.compareAndSet(this, null, to);
+    /** Marks the NIC attached through {@code to}; false if it is attached to a switch already. Any thread. */
+    boolean claimFor(SwitchPort to) {
+        return PORT.compareAndSet(this, null, to);
     }
 
-    /** Undoes {@link #claimFor}; false if the NIC was not attached to {@code from}. Any thread. */
-    boolean releaseFrom(VirtualSwitch from) {
-        return ATTACHED_TO.compareAndSet(this, from, null);
+    /** Undoes {@link #claimFor}; false if the NIC was not attached through {@code from}. Any thread. */
+    boolean releaseFrom(SwitchPort from) {
+        return PORT.compareAndSet(this, from, null);
     }
 
     /** The switch this NIC is attached to, or null. Any thread. */
     public VirtualSwitch attachedTo() {
-        return attachedTo;
+        SwitchPort current = port;
+        return current == null ? null : current.owner;
     }
 
     @Override

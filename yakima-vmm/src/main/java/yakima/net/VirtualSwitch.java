@@ -1,10 +1,16 @@
 package yakima.net;
 
-import java.util.Arrays;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
 /**
  * The virtual Ethernet switch: joins {@link VirtualNic} ports into one LAN,
@@ -18,10 +24,35 @@ import org.agrona.concurrent.Agent;
  * {@link NicCounter#TX_REFUSED_BY_SWITCH}. The switch never waits: a full RX
  * queue is a counted drop.
  *
- * <p>Fairness: {@link #pump} visits the ports in turn and takes at most one
- * frame from a port per visit, so a port flooding its TX queue gets the same
- * share as every other busy port and cannot starve them. Where a round stops
- * (when {@code maxFrames} runs out) the next call carries on.
+ * <h2>Cost: built for a million ports</h2>
+ * <ul>
+ *   <li>{@link #attach} and {@link #detach} are O(1) amortised: the ports live
+ *       in hash maps by MAC and by IPv4 address and in a doubly linked list in
+ *       attach order (for broadcasts and {@link #ports}).</li>
+ *   <li>{@link #pump} costs O(ports with TX work), nothing for idle ports. A NIC
+ *       whose {@link VirtualNic#send} finds its port unscheduled sets the port's
+ *       {@code scheduled} flag by compare-and-set and puts the port on the
+ *       switch's bounded MPSC <em>ready queue</em>; so a port is queued at most
+ *       once however many frames it sends. The pump moves newly ready ports to
+ *       the back of its own <em>rotation</em>. When a visit leaves a port's TX
+ *       queue empty the switch clears the flag, fences, and looks at the queue
+ *       once more, so a frame sent at that moment is never stranded: either the
+ *       switch sees it, or the sender sees the flag clear and queues the port
+ *       again.</li>
+ *   <li>If the ready queue is ever full (it holds {@code readyQueueCapacity}
+ *       ports: more than that many ports became ready between two pumps, or
+ *       detached ports still sit in it), the sender counts a
+ *       {@link #readyQueueOverflows overflow} and asks for a full scan: the next
+ *       pump looks at every port's TX queue once ({@link #fullScans}). Slower,
+ *       never wrong.</li>
+ *   <li>A broadcast is copied to every other port: O(ports) per broadcast frame.</li>
+ * </ul>
+ *
+ * <p>Fairness: the pump visits the ports with TX work round-robin, in the order
+ * they became ready, and takes at most one frame from a port per visit; a port
+ * with frames left goes to the back of the rotation. So a port flooding its TX
+ * queue gets the same share as every other busy port and cannot starve them.
+ * Where a pump stops (when {@code maxFrames} runs out) the next one carries on.
  *
  * <h2>Threads</h2>
  * <ul>
@@ -29,41 +60,75 @@ import org.agrona.concurrent.Agent;
  *       time (an Agrona {@code AgentRunner}, or a test by hand). That thread is
  *       the TX consumer and RX producer of every attached NIC, and it calls the
  *       NICs' {@link RxListener}s and the {@link FrameTap}.</li>
- *   <li>{@link #attach}, {@link #detach} and {@link #setTap} may be called from
- *       any thread (detach not from inside a pump: a listener or the tap). Ports change rarely, so they are an
- *       immutable snapshot (an array in attach order and a MAC map) republished
- *       through a volatile field on every change; the switch reads it once per
- *       pump. Changes cost O(ports).</li>
- *   <li>{@link #detach} waits for a pump already running to end, so when it
- *       returns the switch no longer touches the NIC: its queues may be saved
- *       with the VM, or the NIC attached to another switch. The wait is a spin
- *       of at most one pump, which never blocks.</li>
- *   <li>The counters may be read from any thread.</li>
+ *   <li>The port table is guarded by one fair lock. A pump with work holds it
+ *       while it forwards (a short uncontended lock on the switch thread); an
+ *       idle pump does not take it. {@link #attach}, {@link #detach} and
+ *       {@link #ports} take it briefly, from any thread.</li>
+ *   <li>{@link #detach} takes the lock, so it waits for a pump already running
+ *       to end (at most {@code maxFrames} frames; the pump never blocks), and
+ *       marks the port dead under the lock: when it returns the switch no longer
+ *       touches the NIC, so its queues may be saved with the VM, or the NIC
+ *       attached to another switch. With no switch thread running it returns at
+ *       once. It is refused on the switch thread inside a pump (an
+ *       {@link RxListener} or the {@link FrameTap}): it would change the port
+ *       table the pump is walking.</li>
+ *   <li>{@link #setTap} and the counters: any thread.</li>
  * </ul>
  */
 public final class VirtualSwitch implements Agent {
     /** Frames one {@link #doWork} call moves at most. */
     public static final int DEFAULT_FRAMES_PER_WORK = 256;
+    /**
+     * Ports the ready queue holds by default. It only ever holds ports that got
+     * TX work since the last pump (each at most once), so this is plenty even
+     * for a million ports; a host that wants the guarantee passes its port limit.
+     */
+    public static final int DEFAULT_READY_QUEUE_CAPACITY = 1 << 16;
+    public static final int MIN_READY_QUEUE_CAPACITY = 2;
+    public static final int MAX_READY_QUEUE_CAPACITY = 1 << 30;
 
     private static final int FORWARDED = SwitchDrop.values().length;
     private static final int BROADCASTS = FORWARDED + 1;
+    private static final int PORT_VISITS = BROADCASTS + 1;
+    private static final int FULL_SCANS = PORT_VISITS + 1;
 
-    /** The ports, published as one immutable value so the array and the map always agree. */
-    private record Ports(VirtualNic[] inOrder, Long2ObjectHashMap<VirtualNic> byMac) {
+    /**
+     * A test's look inside the moment a port leaves the rotation, to interleave
+     * an owner's {@code send} there by hand. Called on the switch thread.
+     */
+    interface DeactivationHook {
+        /** The switch found the port's TX queue empty and is about to clear its flag. */
+        void txLookedEmpty(VirtualNic nic);
+
+        /** The flag is clear; the switch is about to look at the TX queue once more. */
+        void flagCleared(VirtualNic nic);
     }
 
     private final int framesPerWork;
-    private final Object portsLock = new Object();
-    private volatile Ports ports = new Ports(new VirtualNic[0], new Long2ObjectHashMap<>());
+    private final int readyQueueCapacity;
+    // Fair, so a detach waiting for the lock gets it when the running pump ends
+    // even if the switch thread pumps again at once.
+    private final ReentrantLock lock = new ReentrantLock(true);
+
+    // Under the lock: the port table.
+    private final Long2ObjectHashMap<SwitchPort> byMac = new Long2ObjectHashMap<>();
+    private final Int2ObjectHashMap<SwitchPort> byIpv4 = new Int2ObjectHashMap<>();
+    private SwitchPort first;
+    private SwitchPort last;
+    private volatile int portCount;
+
+    // Owner threads (and attach) offer, the switch thread polls.
+    private final MpscVarHandleArrayQueue<SwitchPort> readyQueue;
+    private final AtomicBoolean rescanNeeded = new AtomicBoolean();
+    private final AtomicLong readyQueueOverflows = new AtomicLong();
+
+    // Switch thread only (under the lock but for isEmpty): the ports with TX work, in visiting order.
+    private final ArrayDeque<SwitchPort> rotation = new ArrayDeque<>();
+    private DeactivationHook deactivationHook;
+
     private volatile FrameTap tap;
-    // Written by the switch thread only: odd while a pump runs, so detach can
-    // wait out a pump that may still be using the ports before the change.
-    private volatile long pumpEpoch;
-    private volatile Thread pumpThread;
-    // Switch thread only: the port the next visit starts at.
-    private int nextPort;
-    // Written by the switch thread only: one per SwitchDrop, then FORWARDED, BROADCASTS.
-    private final Counters counters = new Counters(BROADCASTS + 1);
+    // Written by the switch thread only: one per SwitchDrop, then FORWARDED, BROADCASTS, PORT_VISITS, FULL_SCANS.
+    private final Counters counters = new Counters(FULL_SCANS + 1);
 
     public VirtualSwitch() {
         this(DEFAULT_FRAMES_PER_WORK);
@@ -71,97 +136,142 @@ public final class VirtualSwitch implements Agent {
 
     /** @param framesPerWork frames one {@link #doWork} call moves at most, at least 1 */
     public VirtualSwitch(int framesPerWork) {
-        if (framesPerWork < 1) {
-            throw new IllegalArgumentException("framesPerWork " + framesPerWork + " must be at least 1");
-        }
-        this.framesPerWork = framesPerWork;
+        this(framesPerWork, DEFAULT_READY_QUEUE_CAPACITY);
     }
 
     /**
-     * Connects a port to the LAN. Any thread.
+     * @param framesPerWork      frames one {@link #doWork} call moves at most, at least 1
+     * @param readyQueueCapacity ports the ready queue holds: a power of two from 2 to 2^30.
+     *                           At least the number of ports means it can never overflow.
+     */
+    public VirtualSwitch(int framesPerWork, int readyQueueCapacity) {
+        if (framesPerWork < 1) {
+            throw new IllegalArgumentException("framesPerWork " + framesPerWork + " must be at least 1");
+        }
+        if (readyQueueCapacity < MIN_READY_QUEUE_CAPACITY || readyQueueCapacity > MAX_READY_QUEUE_CAPACITY
+            || Integer.bitCount(readyQueueCapacity) != 1) {
+            throw new IllegalArgumentException("readyQueueCapacity " + readyQueueCapacity
+                + " must be a power of two from " + MIN_READY_QUEUE_CAPACITY + " to " + MAX_READY_QUEUE_CAPACITY);
+        }
+        this.framesPerWork = framesPerWork;
+        this.readyQueueCapacity = readyQueueCapacity;
+        this.readyQueue = new MpscVarHandleArrayQueue<>(readyQueueCapacity);
+    }
+
+    /**
+     * Connects a port to the LAN. Any thread. O(1) amortised. If the NIC already
+     * has frames in its TX queue (it was detached with them) the switch sends them.
      *
      * @throws IllegalArgumentException if the NIC is attached to a switch already, or
      *         another port of this switch has the same MAC or the same IPv4 address
      */
     public void attach(VirtualNic nic) {
         Objects.requireNonNull(nic, "nic");
-        synchronized (portsLock) {
-            Ports current = ports;
-            VirtualNic sameMac = current.byMac.get(nic.macBits());
-            if (sameMac == nic || nic.attachedTo() == this) {
+        lock.lock();
+        try {
+            SwitchPort sameMac = byMac.get(nic.macBits());
+            if ((sameMac != null && sameMac.nic == nic) || nic.attachedTo() == this) {
                 throw new IllegalArgumentException(nic + " is already attached to this switch");
             }
             if (sameMac != null) {
                 throw new IllegalArgumentException("cannot attach " + nic + ": MAC " + nic.mac()
-                    + " is already in use by " + sameMac);
+                    + " is already in use by " + sameMac.nic);
             }
-            for (VirtualNic port : current.inOrder) {
-                if (port.ipv4() == nic.ipv4()) {
-                    throw new IllegalArgumentException("cannot attach " + nic + ": IPv4 address "
-                        + Ipv4Address.format(nic.ipv4()) + " is already in use by " + port);
-                }
+            SwitchPort sameIp = byIpv4.get(nic.ipv4());
+            if (sameIp != null) {
+                throw new IllegalArgumentException("cannot attach " + nic + ": IPv4 address "
+                    + Ipv4Address.format(nic.ipv4()) + " is already in use by " + sameIp.nic);
             }
-            if (!nic.claimFor(this)) {
+            SwitchPort port = new SwitchPort(this, nic);
+            if (!nic.claimFor(port)) {
                 throw new IllegalArgumentException(nic + " is already attached to another switch");
             }
-            VirtualNic[] inOrder = Arrays.copyOf(current.inOrder, current.inOrder.length + 1);
-            inOrder[inOrder.length - 1] = nic;
-            Long2ObjectHashMap<VirtualNic> byMac = new Long2ObjectHashMap<>(current.byMac);
-            byMac.put(nic.macBits(), nic);
-            ports = new Ports(inOrder, byMac);
+            port.prev = last;
+            if (last == null) {
+                first = port;
+            } else {
+                last.next = port;
+            }
+            last = port;
+            byMac.put(nic.macBits(), port);
+            byIpv4.put(nic.ipv4(), port);
+            portCount++;
+            // The owner may be sending right now: it queues a frame, fences and
+            // reads the NIC's port; this thread published the port, fences and
+            // reads the TX queue. One of the two sees the other.
+            VarHandle.fullFence();
+            if (nic.txWaiting() > 0) {
+                port.txQueued();
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
     /**
-     * Disconnects a port, and returns once the switch no longer touches it.
-     * Frames still in its queues stay there. Any thread but the switch thread.
+     * Disconnects a port, and returns once the switch no longer touches it: it
+     * waits for a pump already running to end. Frames still in its queues stay
+     * there. Any thread but the switch thread inside a pump. O(1) amortised.
      *
      * @return true if the NIC was attached to this switch
      * @throws IllegalStateException if called on the switch thread during a pump
-     *         (from an {@link RxListener} or {@link FrameTap}): it would wait for itself
+     *         (from an {@link RxListener} or {@link FrameTap})
      */
     public boolean detach(VirtualNic nic) {
         Objects.requireNonNull(nic, "nic");
-        long epoch = pumpEpoch;
-        if ((epoch & 1) != 0 && pumpThread == Thread.currentThread()) {
+        if (lock.isHeldByCurrentThread()) {
             throw new IllegalStateException("detach called by the switch thread during a pump");
         }
-        synchronized (portsLock) {
-            Ports current = ports;
-            if (current.byMac.get(nic.macBits()) != nic) {
+        lock.lock();
+        try {
+            SwitchPort port = byMac.get(nic.macBits());
+            if (port == null || port.nic != nic) {
                 return false;
             }
-            VirtualNic[] inOrder = new VirtualNic[current.inOrder.length - 1];
-            int at = 0;
-            for (VirtualNic port : current.inOrder) {
-                if (port != nic) {
-                    inOrder[at++] = port;
-                }
+            if (port.prev == null) {
+                first = port.next;
+            } else {
+                port.prev.next = port.next;
             }
-            Long2ObjectHashMap<VirtualNic> byMac = new Long2ObjectHashMap<>(current.byMac);
+            if (port.next == null) {
+                last = port.prev;
+            } else {
+                port.next.prev = port.prev;
+            }
+            port.prev = null;
+            port.next = null;
             byMac.remove(nic.macBits());
-            ports = new Ports(inOrder, byMac);
-            awaitPumpUsingOldPorts();
-            nic.releaseFrom(this);
+            byIpv4.remove(nic.ipv4());
+            portCount--;
+            // The port may still be in the ready queue or the rotation; the pump
+            // drops it there unseen. Its flag stays as it is: the port is never
+            // used again, and attaching the NIC makes a new one.
+            port.detached = true;
+            nic.releaseFrom(port);
             return true;
+        } finally {
+            lock.unlock();
         }
     }
 
-    // Called after publishing new ports. A pump marks itself running before it
-    // reads the ports, and both fields are volatile: so either that pump read
-    // the new ports, or this read sees it running and waits for it to end.
-    private void awaitPumpUsingOldPorts() {
-        long epoch = pumpEpoch;
-        if ((epoch & 1) != 0) {
-            while (pumpEpoch == epoch) {
-                Thread.onSpinWait();
-            }
-        }
-    }
-
-    /** The attached ports in the order they were attached. Any thread. */
+    /** The attached ports in the order they were attached. Any thread; O(ports), under the lock. */
     public List<VirtualNic> ports() {
-        return List.of(ports.inOrder);
+        lock.lock();
+        try {
+            VirtualNic[] nics = new VirtualNic[portCount];
+            int at = 0;
+            for (SwitchPort port = first; port != null; port = port.next) {
+                nics[at++] = port.nic;
+            }
+            return List.of(nics);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many ports are attached. Any thread. */
+    public int portCount() {
+        return portCount;
     }
 
     /** Installs the tap that sees every forwarded frame, or removes it with null. Any thread. */
@@ -170,51 +280,32 @@ public final class VirtualSwitch implements Agent {
     }
 
     /**
-     * Moves up to {@code maxFrames} frames from the ports' TX queues, visiting
-     * the ports in turn and taking at most one frame per visit. Stops early when
-     * a whole round of visits finds nothing to send. Switch thread only.
+     * Moves up to {@code maxFrames} frames from the TX queues of the ports with
+     * work, visiting them round-robin and taking at most one frame per visit.
+     * Stops early when no port has work. Costs nothing per idle port: with no
+     * port ready it returns 0 without taking the lock or touching a port.
+     * Switch thread only.
      *
      * @return frames taken from TX queues, forwarded or dropped: 0 means idle
+     * @throws IllegalStateException if called from inside a pump
      */
     public int pump(int maxFrames) {
-        Thread self = Thread.currentThread();
-        if (pumpThread != self) {
-            pumpThread = self;
+        if (lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("pump called by the switch thread during a pump");
         }
-        long epoch = pumpEpoch + 1;
-        pumpEpoch = epoch;
-        try {
-            return pumpRounds(maxFrames);
-        } finally {
-            pumpEpoch = epoch + 1;
-        }
-    }
-
-    private int pumpRounds(int maxFrames) {
-        Ports current = ports;
-        VirtualNic[] inOrder = current.inOrder;
-        int portCount = inOrder.length;
-        if (portCount == 0) {
+        if (maxFrames < 1 || (rotation.isEmpty() && readyQueue.isEmpty() && !rescanNeeded.get())) {
             return 0;
         }
-        FrameTap currentTap = tap;
-        int port = nextPort < portCount ? nextPort : 0;
-        int taken = 0;
-        int idleVisits = 0;
-        while (taken < maxFrames && idleVisits < portCount) {
-            VirtualNic from = inOrder[port];
-            byte[] frame = from.pollTx();
-            if (frame == null) {
-                idleVisits++;
-            } else {
-                idleVisits = 0;
-                taken++;
-                forward(current, from, frame, currentTap);
+        lock.lock();
+        try {
+            if (rescanNeeded.get()) {
+                rescan();
             }
-            port = port + 1 == portCount ? 0 : port + 1;
+            enrolReadyPorts();
+            return visit(maxFrames);
+        } finally {
+            lock.unlock();
         }
-        nextPort = port;
-        return taken;
     }
 
     /** {@link #pump} of {@link #DEFAULT_FRAMES_PER_WORK} (or the configured) frames. Switch thread only. */
@@ -228,31 +319,127 @@ public final class VirtualSwitch implements Agent {
         return "virtual-switch";
     }
 
-    private void forward(Ports current, VirtualNic from, byte[] frame, FrameTap currentTap) {
-        SwitchDrop refusal = IngressCheck.check(from, frame);
+    /** Called by {@link SwitchPort#txQueued} once it has set the port's flag. Any thread. */
+    void ready(SwitchPort port) {
+        if (!readyQueue.offer(port)) {
+            readyQueueOverflows.incrementAndGet();
+            // A read-modify-write on the switch side (getAndSet) reads this, so the
+            // scan that follows sees the frame this thread queued before.
+            rescanNeeded.set(true);
+        }
+    }
+
+    // The ready queue overflowed, so some port is scheduled but in neither the
+    // queue nor the rotation: find every port with TX work that is not in the
+    // rotation and put it there. A port that also sits in the ready queue is
+    // skipped when that entry comes out.
+    private void rescan() {
+        if (!rescanNeeded.getAndSet(false)) {
+            return;
+        }
+        counters.increment(FULL_SCANS);
+        for (SwitchPort port = first; port != null; port = port.next) {
+            if (!port.inRotation && port.nic.txWaiting() > 0) {
+                port.forceScheduled();
+                port.inRotation = true;
+                rotation.addLast(port);
+            }
+        }
+    }
+
+    // Moves the ports that became ready since the last pump to the back of the
+    // rotation. At most one queue's worth, so producers cannot keep it going.
+    private void enrolReadyPorts() {
+        for (int i = 0; i < readyQueueCapacity; i++) {
+            SwitchPort port = readyQueue.relaxedPoll();
+            if (port == null) {
+                return;
+            }
+            if (!port.detached && !port.inRotation) {
+                port.inRotation = true;
+                rotation.addLast(port);
+            }
+        }
+    }
+
+    private int visit(int maxFrames) {
+        FrameTap currentTap = tap;
+        int taken = 0;
+        while (taken < maxFrames) {
+            SwitchPort port = rotation.pollFirst();
+            if (port == null) {
+                break;
+            }
+            if (port.detached) {
+                port.inRotation = false;
+                continue;
+            }
+            counters.increment(PORT_VISITS);
+            VirtualNic from = port.nic;
+            byte[] frame = from.pollTx();
+            if (frame == null) {
+                deactivate(port);
+                continue;
+            }
+            taken++;
+            // The port's place is settled before forwarding, so a listener or tap
+            // that throws leaves the rotation whole.
+            if (from.txEmpty()) {
+                deactivate(port);
+            } else {
+                rotation.addLast(port);
+            }
+            forward(port, frame, currentTap);
+        }
+        return taken;
+    }
+
+    // Takes a port whose TX queue looked empty out of the rotation. The owner
+    // queues a frame, fences, and reads the flag; this clears the flag, fences,
+    // and reads the queue: so either this sees the frame and keeps the port, or
+    // the owner sees the flag clear and queues the port itself.
+    private void deactivate(SwitchPort port) {
+        DeactivationHook hook = deactivationHook;
+        if (hook != null) {
+            hook.txLookedEmpty(port.nic);
+        }
+        port.clearScheduled();
+        if (hook != null) {
+            hook.flagCleared(port.nic);
+        }
+        VarHandle.fullFence();
+        if (!port.nic.txEmpty() && port.trySchedule()) {
+            rotation.addLast(port);
+        } else {
+            port.inRotation = false;
+        }
+    }
+
+    private void forward(SwitchPort from, byte[] frame, FrameTap currentTap) {
+        SwitchDrop refusal = IngressCheck.check(from.nic, frame);
         if (refusal != null) {
-            refuse(from, refusal);
+            refuse(from.nic, refusal);
             return;
         }
         long destination = EthernetFrame.destinationMac(frame);
         if (destination == MacAddress.BROADCAST_BITS) {
-            for (VirtualNic to : current.inOrder) {
-                if (to != from && !to.deliverRx(frame)) {
+            for (SwitchPort to = first; to != null; to = to.next) {
+                if (to != from && !to.nic.deliverRx(frame)) {
                     counters.increment(SwitchDrop.RX_QUEUE_FULL.ordinal());
                 }
             }
             counters.increment(BROADCASTS);
         } else {
-            VirtualNic to = current.byMac.get(destination);
+            SwitchPort to = byMac.get(destination);
             if (to == null) {
-                refuse(from, SwitchDrop.UNKNOWN_DESTINATION);
+                refuse(from.nic, SwitchDrop.UNKNOWN_DESTINATION);
                 return;
             }
             if (to == from) {
-                refuse(from, SwitchDrop.SENT_TO_SELF);
+                refuse(from.nic, SwitchDrop.SENT_TO_SELF);
                 return;
             }
-            if (!to.deliverRx(frame)) {
+            if (!to.nic.deliverRx(frame)) {
                 counters.increment(SwitchDrop.RX_QUEUE_FULL.ordinal());
                 return;
             }
@@ -266,6 +453,11 @@ public final class VirtualSwitch implements Agent {
     private void refuse(VirtualNic from, SwitchDrop cause) {
         counters.increment(cause.ordinal());
         from.countRefusedBySwitch();
+    }
+
+    /** For tests: see {@link DeactivationHook}. Set before pumping, on the switch thread. */
+    void setDeactivationHook(DeactivationHook hook) {
+        this.deactivationHook = hook;
     }
 
     /** Frames dropped for {@code cause}. Any thread. */
@@ -285,5 +477,32 @@ public final class VirtualSwitch implements Agent {
     /** The broadcasts among {@link #framesForwarded}. Any thread. */
     public long broadcastsForwarded() {
         return counters.get(BROADCASTS);
+    }
+
+    /**
+     * Visits pumps made to ports: each takes one frame, or finds none and takes
+     * the port out of the rotation. An idle pump makes none; the looks of a
+     * {@link #fullScans full scan} are not counted. Any thread.
+     */
+    public long portVisits() {
+        return counters.get(PORT_VISITS);
+    }
+
+    /**
+     * Times a port could not be put on the full ready queue (the port is still
+     * served, by a {@link #fullScans full scan}). Any thread.
+     */
+    public long readyQueueOverflows() {
+        return readyQueueOverflows.get();
+    }
+
+    /** Pumps that looked at every port's TX queue because the ready queue had overflowed. Any thread. */
+    public long fullScans() {
+        return counters.get(FULL_SCANS);
+    }
+
+    /** The ready queue's capacity in ports. */
+    public int readyQueueCapacity() {
+        return readyQueueCapacity;
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import denali.isa.spec.DenaliAbi;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.concurrent.AgentRunner;
@@ -45,7 +46,7 @@ class LanThreadsTest {
             long forwarded = lan.framesForwarded();
             assertTrue(forwarded >= lastSeen);
             lastSeen = forwarded;
-            Thread.onSpinWait();
+            spinOnce();
         }
         threadA.join();
         threadB.join();
@@ -108,10 +109,100 @@ class LanThreadsTest {
         assertNull(failure.get());
     }
 
+    @Test
+    @Timeout(120)
+    void manyOwnersWithDetachChurnAndAnOverflowingReadyQueueStrandNoFrame() throws Exception {
+        int owners = 4;
+        int nicsPerOwner = 64;
+        int framesPerOwner = 40_000;
+        // A ready queue far smaller than the port count: overflows and full scans happen too.
+        VirtualSwitch lan = new VirtualSwitch(64, 16);
+        VirtualNic[] all = new VirtualNic[owners * nicsPerOwner];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = new VirtualNic(new MacAddress(0x0200_0000_0000L | (i + 1)), 0x0A00_0000 | (i + 1), 8, 8,
+                RxListener.NONE);
+            lan.attach(all[i]);
+        }
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AgentRunner switchRunner = new AgentRunner(new YieldingIdleStrategy(), failure::set, null, lan);
+        AgentRunner.startOnThread(switchRunner);
+        Thread[] threads = new Thread[owners];
+        AtomicReference<Throwable> ownerFailure = new AtomicReference<>();
+        for (int o = 0; o < owners; o++) {
+            int firstOwn = o * nicsPerOwner;
+            threads[o] = Thread.ofPlatform().name("owner-" + o).start(() -> {
+                try {
+                    SplittableRandom random = new SplittableRandom(firstOwn);
+                    for (int f = 0; f < framesPerOwner; f++) {
+                        VirtualNic own = all[firstOwn + random.nextInt(nicsPerOwner)];
+                        VirtualNic to = all[random.nextInt(all.length)];
+                        if (to != own) {
+                            byte[] frame = TestFrames.ipv4(own, to, 60, f);
+                            if (own.send(frame, frame.length) != 0) {
+                                Thread.yield();  // -EAGAIN is counted, and fine: give the switch a turn
+                            }
+                        }
+                        while (own.receive() != null) {
+                            // keep the RX queue moving
+                        }
+                        if (f % 500 == 0) {
+                            // Swap a VM out and back in: it sends while away, and again once back.
+                            VirtualNic away = all[firstOwn + random.nextInt(nicsPerOwner)];
+                            if (!lan.detach(away)) {
+                                throw new AssertionError(away + " was not attached");
+                            }
+                            byte[] frame = TestFrames.ipv4(away, own == away ? to : own, 60, f);
+                            away.send(frame, frame.length);
+                            lan.attach(away);
+                            away.send(frame, frame.length);
+                        }
+                    }
+                } catch (Throwable t) {
+                    ownerFailure.set(t);
+                }
+            });
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        // No more sends: every TX queue must drain. A stranded frame would spin here until the timeout.
+        for (VirtualNic nic : all) {
+            while (nic.txWaiting() > 0) {
+                spinOnce();
+            }
+        }
+        switchRunner.close();
+        assertNull(failure.get());
+        assertNull(ownerFailure.get());
+        long sent = 0;
+        for (VirtualNic nic : all) {
+            sent += nic.counter(NicCounter.TX_FRAMES);
+        }
+        long dropped = 0;
+        for (SwitchDrop cause : SwitchDrop.values()) {
+            dropped += lan.dropped(cause);
+        }
+        assertEquals(sent, lan.framesForwarded() + dropped);
+        assertEquals(dropped, lan.dropped(SwitchDrop.RX_QUEUE_FULL) + lan.dropped(SwitchDrop.UNKNOWN_DESTINATION)
+            + lan.dropped(SwitchDrop.SENT_TO_SELF));
+        assertEquals(all.length, lan.portCount());
+    }
+
     private static void awaitForwarded(VirtualSwitch lan, long atLeast) {
         while (lan.framesForwarded() < atLeast) {
-            Thread.onSpinWait();
+            spinOnce();
         }
+    }
+
+    /**
+     * One turn of a busy wait that {@code @Timeout} can end: JUnit interrupts
+     * the test thread when time is up, and a plain spin would never notice.
+     */
+    private static void spinOnce() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new AssertionError("timed out waiting: a frame was stranded, or the switch stopped");
+        }
+        Thread.onSpinWait();
     }
 
     /** One NIC's owner thread: sends numbered frames, retrying on -EAGAIN, and checks what it receives. */
