@@ -393,7 +393,7 @@ public final class Host implements AutoCloseable {
     private void ended(Vm vm) {
         VirtualNic nic = vm.nic();
         if (nic != null) {
-            lan.detach(nic);
+            lan.retire(nic); // frames it already sent still go out
         }
         closeDisk(vm);
         vmsEnded++;

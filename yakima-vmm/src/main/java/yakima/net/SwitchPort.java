@@ -42,6 +42,8 @@ final class SwitchPort {
     SwitchPort prev;
     SwitchPort next;
     boolean detached;
+    /** Out of the port list, still draining its TX queue (see {@code VirtualSwitch.retire}); under the lock. */
+    boolean retiring;
     // Switch thread only.
     boolean inRotation;
 

@@ -115,6 +115,8 @@ public final class VirtualSwitch implements Agent {
     private final Int2ObjectHashMap<SwitchPort> byIpv4 = new Int2ObjectHashMap<>();
     private SwitchPort first;
     private SwitchPort last;
+    // Under the lock: retired ports still draining their TX queues (a full scan looks at them too).
+    private final java.util.Set<SwitchPort> retiring = new java.util.HashSet<>();
     private volatile int portCount;
 
     // Owner threads (and attach) offer, the switch thread polls.
@@ -228,30 +230,78 @@ public final class VirtualSwitch implements Agent {
             if (port == null || port.nic != nic) {
                 return false;
             }
-            if (port.prev == null) {
-                first = port.next;
-            } else {
-                port.prev.next = port.next;
-            }
-            if (port.next == null) {
-                last = port.prev;
-            } else {
-                port.next.prev = port.prev;
-            }
-            port.prev = null;
-            port.next = null;
-            byMac.remove(nic.macBits());
-            byIpv4.remove(nic.ipv4());
-            portCount--;
+            unlink(port);
             // The port may still be in the ready queue or the rotation; the pump
             // drops it there unseen. Its flag stays as it is: the port is never
             // used again, and attaching the NIC makes a new one.
-            port.detached = true;
-            nic.releaseFrom(port);
+            release(port);
             return true;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Disconnects the port of a NIC whose owner has stopped for good (a VM that
+     * ended): at once it receives nothing more and its addresses are free, but
+     * the frames already in its TX queue, which the owner was told were sent,
+     * are still forwarded; then the switch lets go of it. The owner must not
+     * send again. Any thread but the switch thread inside a pump. O(1).
+     *
+     * @return true if the NIC was attached to this switch
+     */
+    public boolean retire(VirtualNic nic) {
+        Objects.requireNonNull(nic, "nic");
+        if (lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("retire called by the switch thread during a pump");
+        }
+        lock.lock();
+        try {
+            SwitchPort port = byMac.get(nic.macBits());
+            if (port == null || port.nic != nic) {
+                return false;
+            }
+            unlink(port);
+            if (nic.txEmpty()) {
+                release(port);
+            } else {
+                port.retiring = true; // the pump releases it when the TX queue runs dry
+                retiring.add(port);
+                port.txQueued();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // Under the lock: takes the port out of the list and the address maps.
+    private void unlink(SwitchPort port) {
+        VirtualNic nic = port.nic;
+        if (port.prev == null) {
+            first = port.next;
+        } else {
+            port.prev.next = port.next;
+        }
+        if (port.next == null) {
+            last = port.prev;
+        } else {
+            port.next.prev = port.prev;
+        }
+        port.prev = null;
+        port.next = null;
+        byMac.remove(nic.macBits());
+        byIpv4.remove(nic.ipv4());
+        portCount--;
+    }
+
+    // Under the lock: the switch never touches the port again.
+    private void release(SwitchPort port) {
+        if (port.retiring) {
+            retiring.remove(port);
+        }
+        port.detached = true;
+        port.nic.releaseFrom(port);
     }
 
     /** The attached ports in the order they were attached. Any thread; O(ports), under the lock. */
@@ -339,11 +389,18 @@ public final class VirtualSwitch implements Agent {
         }
         counters.increment(FULL_SCANS);
         for (SwitchPort port = first; port != null; port = port.next) {
-            if (!port.inRotation && port.nic.txWaiting() > 0) {
-                port.forceScheduled();
-                port.inRotation = true;
-                rotation.addLast(port);
-            }
+            enrolFound(port);
+        }
+        for (SwitchPort port : retiring) {
+            enrolFound(port);
+        }
+    }
+
+    private void enrolFound(SwitchPort port) {
+        if (!port.inRotation && port.nic.txWaiting() > 0) {
+            port.forceScheduled();
+            port.inRotation = true;
+            rotation.addLast(port);
         }
     }
 
@@ -412,6 +469,9 @@ public final class VirtualSwitch implements Agent {
             rotation.addLast(port);
         } else {
             port.inRotation = false;
+            if (port.retiring && port.nic.txEmpty()) {
+                release(port); // its last frame has gone: the retire is complete
+            }
         }
     }
 

@@ -91,6 +91,8 @@ class HostDevicesTest {
     @Test
     void twoVmsExchangeAFrameThroughTheSwitchAndTheReceiverIsWokenByTheInterrupt() throws Exception {
         host();
+        Path pcap = dir.resolve("lan.pcap");
+        host.recordLan(pcap);
         Vm receiver = create(TestGuests.build("frame-receiver"), null); // vm-1
         Vm sender = create(TestGuests.build("frame-sender", "PEER=1"), null); // vm-2
         // the receiver runs first and goes idle with no deadline: only the frame can wake it
@@ -106,6 +108,16 @@ class HostDevicesTest {
         assertEquals(1, sender.nic().counter(NicCounter.TX_FRAMES));
         assertEquals(1, receiver.nic().counter(NicCounter.RX_FRAMES));
         assertTrue(receiver.wakes() >= 1, "the frame woke the idle receiver");
+
+        // --pcap: closing the host writes what the tap holds; one record of the 42-byte frame
+        host.close();
+        host = null;
+        java.nio.ByteBuffer file = java.nio.ByteBuffer.wrap(Files.readAllBytes(pcap)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(24 + 16 + 42, file.capacity());
+        assertEquals(0xA1B2C3D4, file.getInt(0));
+        assertEquals(1, file.getInt(20), "link type Ethernet");
+        assertEquals(42, file.getInt(24 + 8), "captured length");
+        assertEquals(receiver.mac() >>> 40, file.get(40) & 0xFF, "the destination MAC leads the frame");
     }
 
     @Test

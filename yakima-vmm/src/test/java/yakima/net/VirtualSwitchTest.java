@@ -311,6 +311,33 @@ class VirtualSwitchTest {
     }
 
     @Test
+    void aRetiredPortStillSendsWhatItQueuedThenLetsGoAndReceivesNothingMore() {
+        byte[] last1 = TestFrames.ipv4(a, b, 60, 1);
+        byte[] last2 = TestFrames.ipv4(a, c, 60, 2);
+        send(a, last1);
+        send(a, last2);
+        assertTrue(lan.retire(a));
+        assertFalse(lan.ports().contains(a), "a retired port leaves the LAN at once");
+        assertSame(lan, a.attachedTo(), "but the switch holds it until its TX queue is drained");
+        send(b, TestFrames.ipv4(b, a, 60, 3)); // to the retired port: nobody there any more
+
+        assertEquals(3, lan.pump(10));
+        assertArrayEquals(last1, b.receive());
+        assertArrayEquals(last2, c.receive());
+        assertNull(a.receive());
+        assertEquals(1, lan.dropped(SwitchDrop.UNKNOWN_DESTINATION));
+        assertNull(a.attachedTo(), "drained: released");
+        assertEquals(0, lan.pump(10));
+
+        // its addresses are free again, and a NIC retired with nothing queued is released at once
+        VirtualNic again = nic(1);
+        lan.attach(again);
+        assertTrue(lan.retire(again));
+        assertNull(again.attachedTo());
+        assertFalse(lan.retire(again));
+    }
+
+    @Test
     @Timeout(10)
     void detachFromInsideAPumpIsRefusedAndLeavesTheSwitchUsable() {
         VirtualSwitch other = new VirtualSwitch();
