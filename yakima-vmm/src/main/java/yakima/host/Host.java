@@ -75,7 +75,7 @@ public final class Host implements AutoCloseable {
     /** The VMs that were given a name, by name (changed under the gatekeeper's lock, with {@link #vms}). */
     private final Map<String, Vm> named = new ConcurrentHashMap<>();
     private final Map<String, ElfImage> imageCache = new ConcurrentHashMap<>();
-    private final VirtualSwitch lan = new VirtualSwitch();
+    private final VirtualSwitch lan;
     private final DiskService disks = new DiskService();
     /** Read-only base disks, opened once and shared by every overlay over them; closed with the host. */
     private final Map<Path, VirtualDisk> baseDisks = new ConcurrentHashMap<>();
@@ -100,6 +100,9 @@ public final class Host implements AutoCloseable {
         this.consoleOut = consoleOut;
         this.startNs = clockNs.getAsLong();
         this.scheduler = new Scheduler(config.scheduler(), clockNs, this::ended);
+        // a ready-queue slot for every VM the host may hold: it never overflows into a full scan
+        int readySlots = Integer.highestOneBit(Math.max(2, config.maxVms()) - 1) << 1;
+        this.lan = new VirtualSwitch(VirtualSwitch.DEFAULT_FRAMES_PER_WORK, Math.min(readySlots, 1 << 30));
     }
 
     public HostConfig config() {
