@@ -2,7 +2,8 @@
 # benchmarks/run-vm-bench.sh - the VMM's three Denali figures, measured with JMH:
 #
 #   VmSwitchBenchmark      VM-to-VM switch time with 1, 1,000, 10,000 and 100,000 resident
-#                          VMs (yielder guests, one scheduler thread driven by hand)
+#                          VMs (yielder guests, one scheduler thread driven by hand), and
+#                          100,000 again after a full GC (-p gc=full)
 #   VmCreateBenchmark      creating a VM (hello-sleeper, 1 MiB) from an image already parsed
 #   VmIdleMemoryBenchmark  host heap per idle VM, over 10,000 hello-sleepers, beside the
 #                          VMM's own accounting (Host.memory())
@@ -43,6 +44,9 @@ run() {
 }
 # shellcheck disable=SC2086
 run VmSwitchBenchmark "$out/switch.csv" ${SWITCH_ARGS:--f 2 -wi 3 -i 5}
+# ...and 100,000 VMs again after a full (compacting) collection: see gc in VmSwitchBenchmark
+# shellcheck disable=SC2086
+run VmSwitchBenchmark "$out/switch-gc.csv" -p vms=100000 -p gc=full ${SWITCH_ARGS:--f 2 -wi 3 -i 5}
 # shellcheck disable=SC2086
 run VmCreateBenchmark "$out/create.csv" ${CREATE_ARGS:--f 2 -wi 3 -i 5}
 run VmIdleMemoryBenchmark "$out/memory.csv"
@@ -65,6 +69,8 @@ for n in 1 1000 10000 100000; do
   read -r s e <<<"$(row "$out/switch.csv" switchToNextVm "$n")"
   printf "| VM-to-VM switch, %'d resident VM%s | ≤ 100 ns | %s ns |\n" "$n" "$([ "$n" = 1 ] || echo s)" "$(fmt "$s" "$e" 0)"
 done
+read -r s e <<<"$(row "$out/switch-gc.csv" switchToNextVm 100000)"
+printf "| ... 100000 resident VMs, after a full GC (System.gc()) | ≤ 100 ns | %s ns |\n" "$(fmt "$s" "$e" 0)"
 read -r s e <<<"$(row "$out/create.csv" create)"
 printf "| create a VM from a loaded image (hello-sleeper, 1 MiB) | ≤ 50 µs | %s µs |\n" "$(fmt "$s" "$e" 2)"
 m() { row "$out/memory.csv" "bootTenThousandIdle:$1" | awk '{ print $1 }'; }

@@ -45,6 +45,11 @@ final class BenchHosts {
         return steps;
     }
 
+    /** Heap bytes in use now, garbage included. */
+    static long usedHeap() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
     /** Heap bytes in use after full collections, once two in a row agree to within 64 KiB (at most 10). */
     static long usedHeapAfterGc() {
         MemoryMXBean mx = ManagementFactory.getMemoryMXBean();

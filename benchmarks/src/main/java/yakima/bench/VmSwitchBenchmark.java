@@ -41,8 +41,9 @@ import yakima.vm.VmState;
 @Measurement(iterations = 5, time = 1)
 // 100,000 yielders of 1 MiB hold about 1.7 GB of heap (17 KB each, like hello-sleeper, see
 // VmIdleMemoryBenchmark); a fixed heap keeps the admission budget (3/4 of it) and the GC alike
-// across the four counts. (-jvmArgsAppend on the command line would replace this: pass extra JVM
-// options with -jvmArgsPrepend, as run-vm-bench.sh does.)
+// across the four counts. Nothing is allocated while measuring, so no collection runs then.
+// (-jvmArgsAppend on the command line would replace these: pass extra JVM options with
+// -jvmArgsPrepend, as run-vm-bench.sh does.)
 @Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
 public class VmSwitchBenchmark {
     @Param({"1", "1000", "10000", "100000"})
@@ -55,6 +56,16 @@ public class VmSwitchBenchmark {
      */
     @Param({"nanoTime"})
     public String clock;
+
+    /**
+     * What the heap looks like when measuring starts: {@code none}, as booting left it (the VMs'
+     * objects promoted by young collections, some still in survivor regions: the state of a host
+     * that has just booted its VMs), or {@code full}, after a {@code System.gc()} (with G1 a full,
+     * compacting collection that leaves every object old). See the README: the per-quantum
+     * reference stores make the switch at 100,000 VMs about three times dearer in the first state.
+     */
+    @Param({"none"})
+    public String gc;
 
     private Host host;
     private SchedulerThread thread;
@@ -83,10 +94,13 @@ public class VmSwitchBenchmark {
         }
         long t2 = System.nanoTime();
         checkAllYielding();
-        long heap = BenchHosts.usedHeapAfterGc(); // also starts the measurement from a collected heap
-        System.out.printf("%nsetup: %d yielder VMs created in %.0f ms (%.1f us each), booted in %.0f ms;"
-                + " live heap %.0f MB (%.0f bytes per VM, host and harness included)%n", vms, (t1 - t0) / 1e6, (t1 - t0) / 1e3 / vms,
-                (t2 - t1) / 1e6, heap / 1e6, (double) heap / vms);
+        String heap = switch (gc) {
+            case "none" -> String.format("heap in use %.0f MB (not collected)", BenchHosts.usedHeap() / 1e6);
+            case "full" -> String.format("live heap after a full collection %.0f MB", BenchHosts.usedHeapAfterGc() / 1e6);
+            default -> throw new IllegalArgumentException("gc: none or full, not " + gc);
+        };
+        System.out.printf("%nsetup: %d yielder VMs created in %.0f ms (%.1f us each), booted in %.0f ms; %s%n", vms,
+                (t1 - t0) / 1e6, (t1 - t0) / 1e3 / vms, (t2 - t1) / 1e6, heap);
         quantaBefore = thread.quanta();
         insnsBefore = thread.insns();
     }
