@@ -162,6 +162,9 @@ public final class Vm {
 
     /** Copies interrupts raised from other threads into INT_PENDING; returns the bits copied. */
     public int collectRaised() {
+        if (raised.get() == 0) {
+            return 0; // the common case: a volatile read (a plain load on x86), not a locked swap
+        }
         int bits = raised.getAndSet(0);
         if (bits != 0) {
             int pending = mem.read32(DenaliAbi.VREG_INT_PENDING);
