@@ -32,7 +32,13 @@ public final class Vm {
     private final HypercallDispatcher hypercalls;
     private final RateLimitedConsole console;
 
-    private volatile VmState state = VmState.WAITING;
+    private static final VmState[] STATES = VmState.values();
+    /**
+     * The state's ordinal. An int, not a VmState: the scheduler stores it twice a quantum, and a
+     * reference store into an old object costs G1's post-write barrier (card marking and
+     * refinement): 0.6 us of a 1.5 us switch with 100,000 VMs (see README, VM switch).
+     */
+    private volatile int state = VmState.WAITING.ordinal();
     /** Interrupt bits raised by other threads, not yet copied into INT_PENDING (owner thread does that). */
     private final AtomicInteger raised = new AtomicInteger();
     /** Set while a wake request for this VM sits in its owner's queue: at most one at a time. */
@@ -120,7 +126,7 @@ public final class Vm {
     }
 
     public VmState state() {
-        return state;
+        return STATES[state];
     }
 
     /**
@@ -128,11 +134,11 @@ public final class Vm {
      * admin path checks {@link VmState#canGoTo} first and refuses politely).
      */
     public void setState(VmState to) {
-        VmState from = state;
+        VmState from = STATES[state];
         if (!from.canGoTo(to)) {
             throw new IllegalStateException(idString() + ": " + from.label() + " -> " + to.label() + " is not a legal transition");
         }
-        state = to;
+        state = to.ordinal();
     }
 
     // ---------------------------------------------------------------- owner thread
