@@ -8,7 +8,7 @@
 #   VmIdleMemoryBenchmark  host heap per idle VM, over 10,000 hello-sleepers, beside the
 #                          VMM's own accounting (Host.memory())
 #
-#   benchmarks/run-vm-bench.sh           # about 4 minutes on a 2-core machine
+#   benchmarks/run-vm-bench.sh           # about 2 minutes on a 2-core machine
 #   NO_BUILD=1 benchmarks/run-vm-bench.sh                       # use the jar as built
 #   SWITCH_ARGS="-f 1 -wi 2 -i 3" CREATE_ARGS="-f 1 -wi 2 -i 3" benchmarks/run-vm-bench.sh
 #                                        # quicker, noisier (these replace the defaults below)

@@ -61,8 +61,9 @@ public class VmSwitchBenchmark {
      * What the heap looks like when measuring starts: {@code none}, as booting left it (the VMs'
      * objects promoted by young collections, some still in survivor regions: the state of a host
      * that has just booted its VMs), or {@code full}, after a {@code System.gc()} (with G1 a full,
-     * compacting collection that leaves every object old). See the README: the per-quantum
-     * reference stores make the switch at 100,000 VMs about three times dearer in the first state.
+     * compacting collection that leaves every object old). While the scheduler stored references
+     * on every quantum (a VM's state, the CPU's exit reason), G1's write barrier made the switch at
+     * 100,000 VMs about three times dearer in the first state than in the second (see README).
      */
     @Param({"none"})
     public String gc;
