@@ -150,13 +150,14 @@ public final class SchedulerThread implements Agent {
     @Override
     public int doWork() {
         int work = takeRequests();
-        work += expireDeadlines(clockNs.getAsLong());
+        long now = clockNs.getAsLong();
+        work += expireDeadlines(now);
         Vm vm = woken.pollFirst();
         if (vm == null) {
             vm = runQueue.pollFirst();
         }
         if (vm != null) {
-            runQuantum(vm);
+            runQuantum(vm, now);
             work++;
         }
         return work;
@@ -187,15 +188,16 @@ public final class SchedulerThread implements Agent {
         return n;
     }
 
-    private void runQuantum(Vm vm) {
+    /** Runs one quantum of {@code vm}; {@code now} is the clock as this step began. */
+    private void runQuantum(Vm vm, long now) {
         if (vm.destroyRequested()) {
             destroyLocal(vm);
             return;
         }
         vm.setState(VmState.RUNNING);
-        vm.startingQuantum(clockNs.getAsLong());
+        vm.startingQuantum(now);
         long before = vm.cpu().insnCount();
-        QuantumRunner.End end = runner.run(vm, config.quantumInsns(), synchronous ? config.syncSliceInsns() : config.quantumInsns(),
+        QuantumRunner.End end = runner.run(vm, now, config.quantumInsns(), synchronous ? config.syncSliceInsns() : config.quantumInsns(),
                 synchronous ? () -> !wakeRequests.isEmpty() : () -> false);
         insns += vm.cpu().insnCount() - before;
         quanta++;

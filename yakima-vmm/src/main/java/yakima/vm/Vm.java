@@ -36,7 +36,13 @@ public final class Vm {
     private VirtualNic nic;
     private DiskDevice disk;
 
-    private volatile VmState state = VmState.WAITING;
+    private static final VmState[] STATES = VmState.values();
+    /**
+     * The state's ordinal. An int, not a VmState: the scheduler stores it twice a quantum, and a
+     * reference store into an old object costs G1's post-write barrier (card marking and
+     * refinement): 0.6 us of a 1.5 us switch with 100,000 VMs (see README, VM switch).
+     */
+    private volatile int state = VmState.WAITING.ordinal();
     /** Interrupt bits raised by other threads, not yet copied into INT_PENDING (owner thread does that). */
     private final AtomicInteger raised = new AtomicInteger();
     /** Set while a wake request for this VM sits in its owner's queue: at most one at a time. */
@@ -124,7 +130,7 @@ public final class Vm {
     }
 
     public VmState state() {
-        return state;
+        return STATES[state];
     }
 
     /**
@@ -132,11 +138,11 @@ public final class Vm {
      * admin path checks {@link VmState#canGoTo} first and refuses politely).
      */
     public void setState(VmState to) {
-        VmState from = state;
+        VmState from = STATES[state];
         if (!from.canGoTo(to)) {
             throw new IllegalStateException(idString() + ": " + from.label() + " -> " + to.label() + " is not a legal transition");
         }
-        state = to;
+        state = to.ordinal();
     }
 
     // ---------------------------------------------------------------- owner thread
@@ -203,14 +209,17 @@ public final class Vm {
      * the guest already took sets nothing. Returns the bits added.
      */
     public int takeInterrupts() {
-        int bits = raised.getAndSet(0);
-        if (disk != null) {
+        // the common case is nothing raised: a volatile read (a plain load on x86), not a locked swap
+        int bits = raised.get() == 0 ? 0 : raised.getAndSet(0);
+        // Devices raise their bit after queuing their news, so without the bit there is nothing new:
+        // a quantum of a VM with no news touches neither the disk's nor the NIC's queues.
+        if (disk != null && (bits & DenaliAbi.INT_DISK) != 0) {
             bits &= ~DenaliAbi.INT_DISK;
             if (disk.complete(mem) > 0) {
                 bits |= DenaliAbi.INT_DISK; // complete() set it already; reported for the caller
             }
         }
-        if (nic != null) {
+        if (nic != null && ((bits & DenaliAbi.INT_NIC_RX) != 0 || mem.read32(DenaliAbi.VREG_NIC_RX_FRAMES) != 0)) {
             bits &= ~DenaliAbi.INT_NIC_RX;
             int waiting = nic.rxWaiting();
             mem.vmmWrite32(DenaliAbi.VREG_NIC_RX_FRAMES, waiting);
