@@ -1,5 +1,7 @@
 package yakima.sched;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -53,6 +55,18 @@ public final class SchedulerThread implements Agent {
     private final DeadlineTimerWheel wheel;
     private final Long2ObjectHashMap<Vm> timers = new Long2ObjectHashMap<>();
     private final boolean synchronous;
+
+    private static final VarHandle INSNS;
+    private static final VarHandle QUANTA;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            INSNS = l.findVarHandle(SchedulerThread.class, "insns", long.class);
+            QUANTA = l.findVarHandle(SchedulerThread.class, "quanta", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private volatile int owned;
     private volatile long quanta;
@@ -199,8 +213,8 @@ public final class SchedulerThread implements Agent {
         long before = vm.cpu().insnCount();
         QuantumRunner.End end = runner.run(vm, now, config.quantumInsns(), synchronous ? config.syncSliceInsns() : config.quantumInsns(),
                 synchronous ? () -> !wakeRequests.isEmpty() : () -> false);
-        insns += vm.cpu().insnCount() - before;
-        quanta++;
+        INSNS.setRelease(this, insns + vm.cpu().insnCount() - before);
+        QUANTA.setRelease(this, quanta + 1);
         switch (end) {
             case QUANTUM_OVER, YIELDED -> {
                 vm.publish(1);

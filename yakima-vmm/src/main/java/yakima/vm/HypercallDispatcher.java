@@ -1,5 +1,8 @@
 package yakima.vm;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 import denali.isa.memory.GuestMemory;
 import denali.isa.spec.DenaliAbi;
 import yakima.device.DiskDevice;
@@ -43,6 +46,14 @@ public final class HypercallDispatcher {
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[CHUNK]);
 
     private volatile long calls;
+    private static final VarHandle CALLS;
+    static {
+        try {
+            CALLS = MethodHandles.lookup().findVarHandle(HypercallDispatcher.class, "calls", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private long consoleBytes;
     private long faultedCalls;
     private long unknownCalls;
@@ -68,7 +79,7 @@ public final class HypercallDispatcher {
 
     /** Performs hypercall {@code number} and returns the value for EAX. */
     public int dispatch(GuestMemory mem, int number, int ebx, int ecx, int edx, int esi, int edi) {
-        calls++;
+        CALLS.setRelease(this, calls + 1);
         return switch (number) {
             case DenaliAbi.HC_CONSOLE_WRITE -> consoleWrite(mem, ebx, ecx);
             case DenaliAbi.HC_NIC_SEND -> nicSend(mem, ebx, ecx);
