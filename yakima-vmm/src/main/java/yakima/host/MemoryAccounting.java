@@ -1,6 +1,7 @@
 package yakima.host;
 
 import denali.isa.memory.GuestMemory;
+import yakima.net.VirtualNic;
 import yakima.vm.Vm;
 
 /**
@@ -17,8 +18,11 @@ import yakima.vm.Vm;
  *   <li><b>page tables</b>: the VM's four page-indexed tables (read, write,
  *       shared, decoded code), one reference per page of its memory.</li>
  *   <li><b>bookkeeping</b>: the VM's fixed objects (CPU, registers, memory,
- *       devices, counters), {@link #VM_OBJECT_BYTES}, plus buffers its devices
- *       allocated (the console's tail once the guest writes).</li>
+ *       devices, counters), {@link #VM_OBJECT_BYTES}, its NIC
+ *       ({@link #NIC_OBJECT_BYTES} and a 4-byte slot per queued frame it can
+ *       hold), plus buffers its devices allocated (the console's tail once the
+ *       guest writes). Frames waiting in NIC queues and disk requests in flight
+ *       are transient and not counted.</li>
  * </ul>
  * Decoded code lives with the pages it came from and is shared the same way;
  * it is not counted here.
@@ -29,10 +33,19 @@ public final class MemoryAccounting {
     /**
      * The fixed objects of one VM: {@code Vm}, {@code Cpu} with its register
      * array and decoder, {@code GuestMemory}, the hypercall dispatcher and the
-     * console, with their small fields, measured on JDK 25 by the memory
-     * benchmark (see README) and rounded up.
+     * console, with their small fields, and its entries in the host's and the
+     * scheduler's tables. Measured on JDK 25 (compressed oops) with a class
+     * histogram of the heap growth over 10,000 idle VMs
+     * ({@code benchmarks/run-vm-bench.sh}, {@code VmIdleMemoryBenchmark}):
+     * about 810 bytes, rounded up.
      */
-    public static final long VM_OBJECT_BYTES = 1024;
+    public static final long VM_OBJECT_BYTES = 832;
+    /**
+     * A NIC without its queues' slot arrays: the {@code VirtualNic}, its two
+     * queue objects, counters, MAC, switch port, listener and the switch's map
+     * entries. Measured the same way (the benchmark's total minus the rest).
+     */
+    public static final long NIC_OBJECT_BYTES = 512;
 
     private MemoryAccounting() {
     }
@@ -55,7 +68,9 @@ public final class MemoryAccounting {
     }
 
     public static long bookkeepingBytes(Vm vm) {
-        return VM_OBJECT_BYTES + vm.console().bufferBytes();
+        VirtualNic nic = vm.nic();
+        long nicBytes = nic == null ? 0 : NIC_OBJECT_BYTES + 4L * (nic.txCapacity() + nic.rxCapacity());
+        return VM_OBJECT_BYTES + nicBytes + vm.console().bufferBytes();
     }
 
     /** What admitting a fresh VM of this size costs before it runs: tables, page 0, fixed objects. */
