@@ -220,25 +220,7 @@ public final class VirtualSwitch implements Agent {
      *         (from an {@link RxListener} or {@link FrameTap})
      */
     public boolean detach(VirtualNic nic) {
-        Objects.requireNonNull(nic, "nic");
-        if (lock.isHeldByCurrentThread()) {
-            throw new IllegalStateException("detach called by the switch thread during a pump");
-        }
-        lock.lock();
-        try {
-            SwitchPort port = byMac.get(nic.macBits());
-            if (port == null || port.nic != nic) {
-                return false;
-            }
-            unlink(port);
-            // The port may still be in the ready queue or the rotation; the pump
-            // drops it there unseen. Its flag stays as it is: the port is never
-            // used again, and attaching the NIC makes a new one.
-            release(port);
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return disconnect(nic, false, "detach");
     }
 
     /**
@@ -251,9 +233,13 @@ public final class VirtualSwitch implements Agent {
      * @return true if the NIC was attached to this switch
      */
     public boolean retire(VirtualNic nic) {
+        return disconnect(nic, true, "retire");
+    }
+
+    private boolean disconnect(VirtualNic nic, boolean drain, String what) {
         Objects.requireNonNull(nic, "nic");
         if (lock.isHeldByCurrentThread()) {
-            throw new IllegalStateException("retire called by the switch thread during a pump");
+            throw new IllegalStateException(what + " called by the switch thread during a pump");
         }
         lock.lock();
         try {
@@ -262,12 +248,15 @@ public final class VirtualSwitch implements Agent {
                 return false;
             }
             unlink(port);
-            if (nic.txEmpty()) {
-                release(port);
-            } else {
+            if (drain && !nic.txEmpty()) {
                 port.retiring = true; // the pump releases it when the TX queue runs dry
                 retiring.add(port);
                 port.txQueued();
+            } else {
+                // The port may still be in the ready queue or the rotation; the pump
+                // drops it there unseen. Its flag stays as it is: the port is never
+                // used again, and attaching the NIC makes a new one.
+                release(port);
             }
             return true;
         } finally {
