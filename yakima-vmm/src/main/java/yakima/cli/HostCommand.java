@@ -140,6 +140,12 @@ final class HostCommand implements Callable<Integer> {
             if (pcap != null) {
                 try {
                     host.recordLan(pcap);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    io.err().println("yakima host: cannot record the LAN in " + pcap + ": its directory does not exist");
+                    return ExitCodes.ERROR;
+                } catch (java.nio.file.AccessDeniedException e) {
+                    io.err().println("yakima host: cannot record the LAN in " + pcap + ": permission denied");
+                    return ExitCodes.ERROR;
                 } catch (java.io.IOException e) {
                     io.err().println("yakima host: cannot record the LAN in " + pcap + ": " + e.getMessage());
                     return ExitCodes.ERROR;

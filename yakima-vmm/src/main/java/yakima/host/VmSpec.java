@@ -11,8 +11,4 @@ public record VmSpec(String image, int memSizeBytes, String name, DiskSpec disk)
     public VmSpec {
         Objects.requireNonNull(image, "image");
     }
-
-    public static VmSpec of(String image, int memSizeBytes) {
-        return new VmSpec(image, memSizeBytes, null, null);
-    }
 }
