@@ -124,9 +124,9 @@ public class VmSwitchBenchmark {
 
     private void checkAllYielding() {
         for (Vm vm : host.vms()) {
-            if (vm.state() != VmState.RUNNABLE || vm.hypercalls().yields() < 1) {
+            if (vm.state() != VmState.RUNNABLE || vm.yields() < 1) {
                 throw new IllegalStateException(vm.idString() + " is " + vm.state().label() + " after "
-                        + vm.hypercalls().yields() + " yields");
+                        + vm.yields() + " yields");
             }
         }
         if (host.vms().size() != vms) {

@@ -39,6 +39,14 @@ public final class SchedulerThread implements Agent {
         void ended(Vm vm);
     }
 
+    /**
+     * Quanta in a row that may start from one reading of the clock, when the
+     * ones before were short (see {@link #clockNow}).
+     */
+    static final int CLOCK_REUSES = 3;
+    /** A quantum that retires more guest instructions than this (about a microsecond) is not short. */
+    static final long SHORT_QUANTUM_INSNS = 256;
+
     /** Timer wheel resolution: 65.5 µs, below a default quantum's run time. */
     static final long TICK_NS = 1 << 16;
 
@@ -47,7 +55,13 @@ public final class SchedulerThread implements Agent {
     private final LongSupplier clockNs;
     private final QuantumRunner runner;
     private final Listener listener;
-    private final ArrayDeque<Vm> runQueue = new ArrayDeque<>();
+    private final RunQueue runQueue = new RunQueue();
+    static final int WARM = Integer.getInteger("yakima.warm", 8);
+    static final int LEAD = Integer.getInteger("yakima.lead", 1);
+    private int untilWarm;
+    private long clockReadingNs;
+    private int clockReusesLeft;
+    private int warmSink;
     private final ArrayDeque<Vm> woken = new ArrayDeque<>();
     private final MpscVarHandleArrayQueue<Vm> handed;
     private final MpscVarHandleArrayQueue<Vm> wakeRequests;
@@ -113,8 +127,8 @@ public final class SchedulerThread implements Agent {
      * quantum is cut short. At most one request per VM is queued.
      */
     public void wake(Vm vm) {
-        if (vm.wakeQueued.compareAndSet(0, 1) && !wakeRequests.offer(vm)) {
-            vm.wakeQueued.set(0);
+        if (vm.claimWakeRequest() && !wakeRequests.offer(vm)) {
+            vm.clearWakeRequest();
             queueFull++;
         }
     }
@@ -164,17 +178,46 @@ public final class SchedulerThread implements Agent {
     @Override
     public int doWork() {
         int work = takeRequests();
-        long now = clockNs.getAsLong();
+        long now = clockNow();
         work += expireDeadlines(now);
         Vm vm = woken.pollFirst();
         if (vm == null) {
             vm = runQueue.pollFirst();
+            if (WARM > 0 && --untilWarm <= 0) {
+                warm();
+                untilWarm = WARM;
+            }
         }
         if (vm != null) {
-            runQuantum(vm, now);
+            if (!runQuantum(vm, now)) {
+                clockReusesLeft = 0;
+            }
             work++;
+        } else {
+            clockReusesLeft = 0;
         }
         return work;
+    }
+
+    /**
+     * The time a step starts at. Reading the clock (System.nanoTime) costs
+     * about 20 ns, a third of a switch between VMs that only yield; so after a
+     * short quantum (few instructions, no clock reading of its own) the next
+     * one may start from the same reading, up to {@link #CLOCK_REUSES} times
+     * in a row. The reading is then behind by those few quanta, about a
+     * microsecond: far below the timer wheel's tick, and no more than a
+     * guest's {@code TIME_NS} is behind anyway by the end of a quantum (it is
+     * not updated while the guest runs). It never goes back: a quantum that
+     * read the clock itself ends the reuse.
+     */
+    private long clockNow() {
+        if (clockReusesLeft > 0) {
+            clockReusesLeft--;
+            return clockReadingNs;
+        }
+        clockReadingNs = clockNs.getAsLong();
+        clockReusesLeft = CLOCK_REUSES;
+        return clockReadingNs;
     }
 
     /** True when a VM is runnable here or a request is waiting. */
@@ -191,7 +234,7 @@ public final class SchedulerThread implements Agent {
             n++;
         }
         while ((vm = wakeRequests.poll()) != null) {
-            vm.wakeQueued.set(0);
+            vm.clearWakeRequest();
             wakeLocal(vm, true);
             n++;
         }
@@ -202,18 +245,22 @@ public final class SchedulerThread implements Agent {
         return n;
     }
 
-    /** Runs one quantum of {@code vm}; {@code now} is the clock as this step began. */
-    private void runQuantum(Vm vm, long now) {
+    /**
+     * Runs one quantum of {@code vm}; {@code now} is the clock as this step
+     * began. True if it was short: few instructions, and the clock not read.
+     */
+    private boolean runQuantum(Vm vm, long now) {
         if (vm.destroyRequested()) {
             destroyLocal(vm);
-            return;
+            return false;
         }
         vm.setState(VmState.RUNNING);
         vm.startingQuantum(now);
-        long before = vm.cpu().insnCount();
+        long before = vm.insnCount();
         QuantumRunner.End end = runner.run(vm, now, config.quantumInsns(), synchronous ? config.syncSliceInsns() : config.quantumInsns(),
                 synchronous ? () -> !wakeRequests.isEmpty() : () -> false);
-        INSNS.setRelease(this, insns + vm.cpu().insnCount() - before);
+        long ran = vm.insnCount() - before;
+        INSNS.setRelease(this, insns + ran);
         QUANTA.setRelease(this, quanta + 1);
         switch (end) {
             case QUANTUM_OVER, YIELDED -> {
@@ -245,6 +292,35 @@ public final class SchedulerThread implements Agent {
                 listener.ended(vm);
             }
         }
+        return ran <= SHORT_QUANTUM_INSNS && !runner.clockRead();
+    }
+
+    private void warm() {
+        int b = WARM;
+        int sum = 0;
+        int o = LEAD * b;
+        for (int k = o; k < o + b; k++) {
+            Vm v = runQueue.peek(k);
+            if (v == null) {
+                break;
+            }
+            sum += v.touchTables();
+        }
+        for (int k = o + b; k < o + 2 * b; k++) {
+            Vm v = runQueue.peek(k);
+            if (v == null) {
+                break;
+            }
+            sum += v.touchMemory();
+        }
+        for (int k = o + 2 * b; k < o + 3 * b; k++) {
+            Vm v = runQueue.peek(k);
+            if (v == null) {
+                break;
+            }
+            sum += v.touch();
+        }
+        warmSink = sum;
     }
 
     /**

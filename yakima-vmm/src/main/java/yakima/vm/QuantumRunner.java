@@ -7,6 +7,7 @@ import denali.isa.interp.Cpu;
 import denali.isa.interp.CpuState;
 import denali.isa.interp.ExitReason;
 import denali.isa.memory.GuestMemory;
+import denali.isa.spec.DenaliAbi;
 
 /**
  * Runs one VM for one quantum on its owner thread: interrupts raised since
@@ -14,6 +15,9 @@ import denali.isa.memory.GuestMemory;
  * upcall), the clock registers are refreshed, and the CPU runs until the
  * quantum's instructions are spent or the guest yields, idles or ends.
  * Hypercalls are served inline and the quantum goes on.
+ *
+ * <p>The runner has the thread's one {@link Cpu}: a quantum loads the VM's
+ * registers onto it ({@link Cpu#load}) and saves them back at the end.
  *
  * <p>The caller (a scheduler thread) owns the state change that follows: it
  * gets an {@link End} and, for {@link End#IDLE}, {@link #idleUntilNs()}.
@@ -40,6 +44,8 @@ public final class QuantumRunner {
 
     private final LongSupplier clockNs;
     private final boolean idleOnlyYields;
+    private final Cpu cpu = new Cpu();
+    private boolean clockRead;
     private long idleUntilNs;
 
     /**
@@ -59,8 +65,19 @@ public final class QuantumRunner {
      * a read of System.nanoTime costs about 25 ns, a third of a switch).
      */
     public End run(Vm vm, long nowNs, long budgetInsns, long sliceInsns, BooleanSupplier preempt) {
-        Cpu cpu = vm.cpu();
+        Cpu cpu = this.cpu;
         GuestMemory mem = vm.memory();
+        clockRead = false;
+        cpu.load(vm, mem);
+        End end = run(vm, cpu, mem, nowNs, budgetInsns, sliceInsns, preempt);
+        cpu.save(vm);
+        if (end == End.TERMINATED || end == End.FAULTED) {
+            vm.stopped(cpu);
+        }
+        return end;
+    }
+
+    private End run(Vm vm, Cpu cpu, GuestMemory mem, long nowNs, long budgetInsns, long sliceInsns, BooleanSupplier preempt) {
         long start = cpu.insnCount();
         vm.takeInterrupts();
         VirtualRegisters.updateClock(mem, vm.vmTimeNs(nowNs), cpu.insnCount());
@@ -78,14 +95,16 @@ public final class QuantumRunner {
                     }
                 }
                 case HYPERCALL -> {
-                    HypercallDispatcher h = vm.hypercalls();
                     int number = cpu.reg(CpuState.EAX);
-                    int result = h.dispatch(mem, number, cpu.reg(CpuState.EBX), cpu.reg(CpuState.ECX),
-                            cpu.reg(CpuState.EDX), cpu.reg(CpuState.ESI), cpu.reg(CpuState.EDI));
-                    cpu.setReg(CpuState.EAX, result);
-                    if (number == denali.isa.spec.DenaliAbi.HC_YIELD) {
+                    if (number == DenaliAbi.HC_YIELD) {
+                        // served here: the dispatcher (another object, another cache miss) is not needed
+                        vm.countYield();
+                        cpu.setReg(CpuState.EAX, 0);
                         return End.YIELDED; // the guest runs again only after the next quantum's refresh
                     }
+                    int result = vm.hypercalls().dispatch(mem, number, cpu.reg(CpuState.EBX), cpu.reg(CpuState.ECX),
+                            cpu.reg(CpuState.EDX), cpu.reg(CpuState.ESI), cpu.reg(CpuState.EDI));
+                    cpu.setReg(CpuState.EAX, result);
                     refreshClock(vm, cpu, mem);
                 }
                 case IDLE -> {
@@ -93,7 +112,7 @@ public final class QuantumRunner {
                         return End.YIELDED;
                     }
                     long deadlineVm = cpu.idleDeadlineNs();
-                    long now = clockNs.getAsLong();
+                    long now = readClock();
                     if (deadlineVm >= 0 && vm.hostTimeNs(deadlineVm) <= now) {
                         refreshClock(vm, cpu, mem); // already past: IDLE returns at once
                         continue;
@@ -123,7 +142,21 @@ public final class QuantumRunner {
         return idleUntilNs;
     }
 
+    /**
+     * True when the last {@link #run} read the clock itself (after a hypercall
+     * or at IDLE): a later quantum must then not start from a reading taken
+     * before it, or the VM's clock could step back.
+     */
+    public boolean clockRead() {
+        return clockRead;
+    }
+
+    private long readClock() {
+        clockRead = true;
+        return clockNs.getAsLong();
+    }
+
     private void refreshClock(Vm vm, Cpu cpu, GuestMemory mem) {
-        VirtualRegisters.updateClock(mem, vm.vmTimeNs(clockNs.getAsLong()), cpu.insnCount());
+        VirtualRegisters.updateClock(mem, vm.vmTimeNs(readClock()), cpu.insnCount());
     }
 }

@@ -2,7 +2,6 @@ package yakima.vm;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import denali.isa.interp.Cpu;
 import denali.isa.interp.CpuState;
@@ -18,64 +17,56 @@ import yakima.net.VirtualNic;
  * shared copy-on-write), its CPU, its devices, its state ({@link VmState})
  * and its counters.
  *
+ * <p>The VM is its own saved CPU context ({@link CpuContext}): a scheduler
+ * thread has one {@link Cpu} and loads the registers of the VM whose turn it
+ * is, as a hardware CPU would. With the registers in the VM object, a switch
+ * to a VM touches the cache lines of one object for its CPU and scheduling
+ * state, plus its memory's, rather than those of a CPU, its register array
+ * and a VM: what keeps the switch fast once the VMs outgrow the cache.
+ *
  * <p>Threading: the VM's owner (a scheduler thread, or before admission the
- * thread that created it) is the only thread that touches the CPU, the
+ * thread that created it) is the only thread that touches the registers, the
  * memory and the devices' guest side. Other threads may read the state and
  * the published counters, and may {@link #raise} interrupts.
  */
-public final class Vm {
+public final class Vm extends VmSwitchFields {
     private final int id;
     private final String name;
     private final String imageName;
     private final int memSizeBytes;
     private final long mac;
     private final int ipv4;
-    private final long bootNs;
-    private GuestMemory mem;
-    private Cpu cpu;
     private final HypercallDispatcher hypercalls;
     private final RateLimitedConsole console;
-    private VirtualNic nic;
-    private DiskDevice disk;
 
     private static final VmState[] STATES = VmState.values();
-    /**
-     * The state's ordinal. An int, not a VmState: the scheduler stores it twice a quantum, and a
-     * reference store into an old object costs G1's post-write barrier (card marking and
-     * refinement): 0.6 us of a 1.5 us switch with 100,000 VMs (see README, VM switch).
-     */
-    private volatile int state = VmState.WAITING.ordinal();
-    private static final VarHandle INSNS;
+    private static final VarHandle YIELDS;
+    private static final VarHandle STATE;
     private static final VarHandle QUANTA;
+    private static final VarHandle RAISED;
+    private static final VarHandle WAKE_QUEUED;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            INSNS = l.findVarHandle(Vm.class, "insns", long.class);
-            QUANTA = l.findVarHandle(Vm.class, "quanta", long.class);
+            YIELDS = l.findVarHandle(VmSwitchFields.class, "yields", long.class);
+            STATE = l.findVarHandle(VmSwitchFields.class, "state", int.class);
+            QUANTA = l.findVarHandle(VmSwitchFields.class, "quanta", long.class);
+            RAISED = l.findVarHandle(VmSwitchFields.class, "raised", int.class);
+            WAKE_QUEUED = l.findVarHandle(Vm.class, "wakeQueued", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** Interrupt bits raised by other threads, not yet copied into INT_PENDING (owner thread does that). */
-    private final AtomicInteger raised = new AtomicInteger();
-    /** Set while a wake request for this VM sits in its owner's queue: at most one at a time. */
-    public final AtomicInteger wakeQueued = new AtomicInteger();
-    private volatile boolean destroyRequested;
+    /** 1 while a wake request for this VM sits in its owner's queue: at most one at a time. */
+    private volatile int wakeQueued;
     /** Index of the scheduler thread that owns the VM, -1 before admission. */
     private volatile int owner = -1;
 
-    // Published by the owner thread after each quantum (read by admin, accounting, status).
-    private volatile long insns;
-    private volatile long quanta;
+    // Published by the owner thread (read by admin, accounting, status).
     private volatile long wakes;
-    private volatile int privatePages;
-    private volatile int sharedPages;
     private volatile String faultReason;
     private volatile int exitCode;
-
-    /** The scheduler time the VM was due to wake at, until it next runs; -1 otherwise (owner thread only). */
-    private long wakeDueNs = -1;
     private volatile long lastWakeLatenessNs;
     private volatile long maxWakeLatenessNs;
 
@@ -94,13 +85,13 @@ public final class Vm {
      */
     public Vm(int id, String name, String imageName, ElfImage image, int memSizeBytes, long mac, int ipv4,
             int insnRatePerUs, long bootNs, RateLimitedConsole console) {
+        super(bootNs);
         this.id = id;
         this.name = name;
         this.imageName = imageName;
         this.memSizeBytes = memSizeBytes;
         this.mac = mac;
         this.ipv4 = ipv4;
-        this.bootNs = bootNs;
         this.console = console;
         int devices = DenaliAbi.DEV_CONSOLE;
         this.mem = new GuestMemory(memSizeBytes);
@@ -108,9 +99,8 @@ public final class Vm {
         VirtualRegisters.initialise(mem, insnRatePerUs, devices);
         VirtualRegisters.setNetwork(mem, mac, ipv4);
         this.hypercalls = new HypercallDispatcher(console, devices);
-        this.cpu = new Cpu(mem);
-        cpu.setReg(CpuState.ESP, memSizeBytes);
-        cpu.setEip(image.entry());
+        setReg(CpuState.ESP, memSizeBytes);
+        setEip(image.entry());
         publishMemory();
     }
 
@@ -156,15 +146,12 @@ public final class Vm {
         if (!from.canGoTo(to)) {
             throw new IllegalStateException(idString() + ": " + from.label() + " -> " + to.label() + " is not a legal transition");
         }
-        state = to.ordinal();
+        // a release store, a plain store on x86: a volatile one would add a fence, twice a quantum
+        STATE.setRelease(this, to.ordinal());
     }
 
     // ---------------------------------------------------------------- owner thread
     // (public for the scheduler in yakima.sched; nothing else may call these)
-
-    public Cpu cpu() {
-        return cpu;
-    }
 
     public GuestMemory memory() {
         return mem;
@@ -224,7 +211,7 @@ public final class Vm {
      */
     public int takeInterrupts() {
         // the common case is nothing raised: a volatile read (a plain load on x86), not a locked swap
-        int bits = raised.get() == 0 ? 0 : raised.getAndSet(0);
+        int bits = raised == 0 ? 0 : (int) RAISED.getAndSet(this, 0);
         // Devices raise their bit after queuing their news, so without the bit there is nothing new:
         // a quantum of a VM with no news touches neither the disk's nor the NIC's queues.
         if (disk != null && (bits & DenaliAbi.INT_DISK) != 0) {
@@ -233,31 +220,75 @@ public final class Vm {
                 bits |= DenaliAbi.INT_DISK; // complete() set it already; reported for the caller
             }
         }
-        if (nic != null && ((bits & DenaliAbi.INT_NIC_RX) != 0 || mem.read32(DenaliAbi.VREG_NIC_RX_FRAMES) != 0)) {
+        if (nic != null && ((bits & DenaliAbi.INT_NIC_RX) != 0 || rxFramesShown != 0)) {
             bits &= ~DenaliAbi.INT_NIC_RX;
             int waiting = nic.rxWaiting();
             mem.vmmWrite32(DenaliAbi.VREG_NIC_RX_FRAMES, waiting);
+            rxFramesShown = waiting;
             if (waiting > 0) {
                 bits |= DenaliAbi.INT_NIC_RX;
             }
         }
         if (bits != 0) {
-            int pending = mem.read32(DenaliAbi.VREG_INT_PENDING);
+            int pending = mem.vreg(DenaliAbi.VREG_INT_PENDING);
             mem.vmmWrite32(DenaliAbi.VREG_INT_PENDING, pending | bits);
         }
         return bits;
     }
 
-    /** True when interrupts were raised and not yet collected. */
-    public boolean hasRaised() {
-        return raised.get() != 0;
+    // ---------------------------------------------------------------- warming, owner thread
+    // The scheduler loads the next VMs' state in three steps, each one's loads independent of
+    // each other so the cache misses overlap: this object, then the objects it points to, then
+    // the arrays those point to. Each returns a value that depends on what it loaded (so the
+    // loads stay), which means nothing.
+
+    /** Warming, step 1: the fields of this object a quantum reads (its registers among them). */
+    public int touch() {
+        return state + raised + (destroyRequested ? 1 : 0) + (int) wakeDueNs + (int) quanta + privatePages + (int) yields
+                + (int) bootNs + eip() + reg(CpuState.EAX) + (mem == null ? 0 : 1) + (nic == null ? 0 : 1) + (disk == null ? 0 : 1);
     }
 
-    /** Publishes what other threads may read: instructions, quanta, memory pages. */
+    /** Warming, step 2: the memory object. */
+    public int touchMemory() {
+        GuestMemory m = mem;
+        return m == null ? 0 : m.touch();
+    }
+
+    /** Warming, step 3: the virtual registers and the code table entry the VM resumes at. */
+    public int touchTables() {
+        GuestMemory m = mem;
+        return m == null ? 0 : m.touchTables(eip());
+    }
+
+    /** True when interrupts were raised and not yet collected. */
+    public boolean hasRaised() {
+        return raised != 0;
+    }
+
+    /** Publishes what other threads may read: quanta and memory pages (the CPU's save publishes instructions). */
     public void publish(long addQuanta) {
-        INSNS.setRelease(this, cpu.insnCount());
         QUANTA.setRelease(this, quanta + addQuanta);
         publishMemory();
+    }
+
+    /** The guest gave up its quantum with the YIELD hypercall (counted here: a YIELD leaves the dispatcher untouched). */
+    public void countYield() {
+        YIELDS.setRelease(this, yields + 1);
+    }
+
+    /** YIELD hypercalls made. */
+    public long yields() {
+        return yields;
+    }
+
+    /** The CPU stopped this guest for good: keeps the exit code or the fault, for {@link #finish}. */
+    public void stopped(Cpu cpu) {
+        Fault f = cpu.fault();
+        if (f != null) {
+            faultReason = f.describe();
+        } else {
+            exitCode = cpu.exitCode();
+        }
     }
 
     public void countWake() {
@@ -301,26 +332,21 @@ public final class Vm {
         }
     }
 
-    /** The guest stopped for good: keep why, drop its memory and CPU (nothing can run it again). */
+    /** The guest stopped for good (after {@link #stopped}): drop its memory (nothing can run it again). */
     public void finish(VmState end) {
-        if (end == VmState.FAULTED) {
-            Fault f = cpu.fault();
-            faultReason = f == null ? "fault" : f.describe();
-        } else {
-            exitCode = cpu.exitCode();
+        if (end == VmState.FAULTED && faultReason == null) {
+            faultReason = "fault";
         }
-        insns = cpu.insnCount();
         console.flush();
         setState(end);
         release();
     }
 
-    /** Drops memory and CPU; accounting then shows nothing resident. */
+    /** Drops the memory; accounting then shows nothing resident. */
     public void release() {
         privatePages = 0;
         sharedPages = 0;
         mem = null;
-        cpu = null;
     }
 
     // ---------------------------------------------------------------- any thread
@@ -331,7 +357,20 @@ public final class Vm {
      * wakes the VM if it is idle (see the scheduler).
      */
     public void raise(int bits) {
-        raised.getAndUpdate(v -> v | bits);
+        RAISED.getAndBitwiseOr(this, bits);
+    }
+
+    /**
+     * Claims the right to queue a wake request for this VM: true for the one
+     * caller that should queue it, false while one is already queued.
+     */
+    public boolean claimWakeRequest() {
+        return WAKE_QUEUED.compareAndSet(this, 0, 1);
+    }
+
+    /** The wake request was taken off the queue (or could not be queued): a new one may be queued. */
+    public void clearWakeRequest() {
+        wakeQueued = 0;
     }
 
     public int owner() {
@@ -351,8 +390,9 @@ public final class Vm {
         return destroyRequested;
     }
 
+    /** Instructions retired, as of the end of its last quantum. */
     public long insns() {
-        return insns;
+        return insnCount();
     }
 
     public long quanta() {
@@ -387,6 +427,6 @@ public final class Vm {
 
     /** Hypercalls the guest made (all kinds). Racy read: for display. */
     public long hypercallCount() {
-        return hypercalls.calls();
+        return hypercalls.calls() + yields;
     }
 }

@@ -285,8 +285,8 @@ class IsolationTest {
                 Vm vm = TestVms.vm(id++, width == 1 ? store8 : store32, clock);
                 GuestMemory mem = vm.memory(); // kept: the VM drops it when it ends
                 int[] before = words(mem);
-                vm.cpu().setReg(denali.isa.interp.CpuState.EAX, STORED);
-                vm.cpu().setReg(denali.isa.interp.CpuState.EBX, off);
+                vm.setReg(denali.isa.interp.CpuState.EAX, STORED);
+                vm.setReg(denali.isa.interp.CpuState.EBX, off);
                 s.admit(vm);
                 t.doWork();
                 boolean writable = off >= DenaliAbi.VREG_INT_ENABLE && off + width <= DenaliAbi.VREG_GUEST_SCRATCH + 4;

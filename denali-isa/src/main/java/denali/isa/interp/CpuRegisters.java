@@ -15,7 +15,8 @@ import denali.isa.memory.GuestMemory;
 abstract class CpuRegisters {
     static final int EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5, ESI = 6, EDI = 7;
 
-    final GuestMemory mem;
+    /** The memory of the guest on this CPU (replaced by {@link Cpu#load}). */
+    GuestMemory mem;
     final int[] r = new int[9];
     int eip;
     boolean df;

@@ -44,12 +44,17 @@ public final class GuestMemory {
 
     private final int sizeBytes;
     private final int[][] rd;
+    /** Page 0, the virtual registers: always private, never remapped ({@code rd[0]}). */
+    private final int[] vregs;
     private final int[][] wr;
     private final SharedPage[] shared;
     private final PageCode[] code;
     private int privatePages;
     private int sharedPages;
     private boolean codeWritten;
+    /** The page and code {@link #resumeCode} answered last; null when that code was dropped. */
+    private int resumePage = -1;
+    private PageCode resumeCode;
 
     /**
      * Creates zero-filled memory. {@code sizeBytes} must be a positive multiple
@@ -66,7 +71,8 @@ public final class GuestMemory {
         shared = new SharedPage[pages];
         code = new PageCode[pages];
         Arrays.fill(rd, ZERO_PAGE);
-        rd[0] = new int[PAGE_WORDS];
+        vregs = new int[PAGE_WORDS];
+        rd[0] = vregs;
         privatePages = 1;
     }
 
@@ -75,7 +81,7 @@ public final class GuestMemory {
     }
 
     public int pageCount() {
-        return rd.length;
+        return sizeBytes >>> PAGE_SHIFT;
     }
 
     /** Pages this VM owns privately (written at least once, or copied from a shared page). */
@@ -351,6 +357,9 @@ public final class GuestMemory {
         PageCode c = code[p];
         if (c != null) {
             code[p] = null;
+            if (p == resumePage) {
+                resumeCode = null;
+            }
             codeWritten = true;
             // A shared page's code stays valid for the other VMs that still map the page.
             if (shared[p] == null) {
@@ -393,6 +402,28 @@ public final class GuestMemory {
     }
 
     /**
+     * {@link #code}, for where a CPU resumes the guest: usually the page it
+     * resumed in last time, whose code is then kept in this object, so a VM
+     * switch does not read the code table (one cache line fewer per switch
+     * once the VMs outgrow the cache). Stored only when the page changes: a
+     * reference store costs a GC barrier.
+     */
+    public PageCode resumeCode(int pageNumber) {
+        if (pageNumber == resumePage) {
+            PageCode c = resumeCode;
+            if (c != null) {
+                return c;
+            }
+        }
+        PageCode c = code(pageNumber);
+        if (c != null) {
+            resumePage = pageNumber;
+            resumeCode = c;
+        }
+        return c;
+    }
+
+    /**
      * Attaches decoded code to page {@code pageNumber}. From now on stores to
      * that page take the slow path, which drops the code first.
      */
@@ -415,8 +446,10 @@ public final class GuestMemory {
 
     /** A VMM store to the virtual-registers page or any page, bypassing the guest-write checks. */
     public void vmmWrite32(int address, int value) {
-        if (address >>> PAGE_SHIFT == 0 && (address & PAGE_MASK) <= PAGE_SIZE - 4) {
-            setValueAt(rd[0], address, value, 4);
+        if ((address & ~(PAGE_MASK & ~3)) == 0) { // an aligned word of page 0: every virtual register
+            vregs[address >>> 2] = value;
+        } else if (address >>> PAGE_SHIFT == 0 && (address & PAGE_MASK) <= PAGE_SIZE - 4) {
+            setValueAt(vregs, address, value, 4);
         } else {
             write32(address, value);
         }
@@ -425,6 +458,32 @@ public final class GuestMemory {
     public void vmmWrite64(int address, long value) {
         vmmWrite32(address, (int) value);
         vmmWrite32(address + 4, (int) (value >>> 32));
+    }
+
+    /** The virtual register at {@code offset} (a multiple of 4 in page 0), as the VMM reads it. */
+    public int vreg(int offset) {
+        return vregs[offset >>> 2];
+    }
+
+    /**
+     * Loads the fields a VM switch reads here, so they are in the cache when
+     * the VM runs (a scheduler warms the next VMs ahead of their turn).
+     * Returns a value that depends on them, to keep the loads; it means
+     * nothing.
+     */
+    public int touch() {
+        return sizeBytes + privatePages + sharedPages + resumePage + (codeWritten ? 1 : 0) + (vregs == null ? 0 : 1)
+                + (resumeCode == null ? 0 : 1);
+    }
+
+    /**
+     * Loads the virtual registers the VMM reads and writes at every quantum
+     * and the code table's entry for {@code eip}; see {@link #touch}.
+     */
+    public int touchTables(int eip) {
+        int p = eip >>> PAGE_SHIFT;
+        int c = p == resumePage && resumeCode != null ? 1 : p < code.length && code[p] != null ? 2 : 0;
+        return c + vregs[DenaliAbi.VREG_TIME_NS >>> 2] + vregs[DenaliAbi.VREG_INT_PENDING >>> 2];
     }
 
     private MemoryFault outOfRange(int address, boolean write) {
