@@ -80,8 +80,11 @@ public final class QuantumRunner {
     private End run(Vm vm, Cpu cpu, GuestMemory mem, long nowNs, long budgetInsns, long sliceInsns, BooleanSupplier preempt) {
         long start = cpu.insnCount();
         vm.takeInterrupts();
-        VirtualRegisters.updateClock(mem, vm.vmTimeNs(nowNs), cpu.insnCount());
-        cpu.deliverInterrupts();
+        int[] vregs = vm.virtualRegisters();
+        VirtualRegisters.updateClock(vregs, vm.vmTimeNs(nowNs), cpu.insnCount());
+        if (vregs[DenaliAbi.VREG_INT_ENABLE >>> 2] != 0 && vregs[DenaliAbi.VREG_INT_PENDING >>> 2] != 0) {
+            cpu.deliverInterrupts(); // (which checks the same first: a quantum without news reads no further)
+        }
         while (true) {
             long left = budgetInsns - (cpu.insnCount() - start);
             if (left <= 0) {
@@ -157,6 +160,6 @@ public final class QuantumRunner {
     }
 
     private void refreshClock(Vm vm, Cpu cpu, GuestMemory mem) {
-        VirtualRegisters.updateClock(mem, vm.vmTimeNs(readClock()), cpu.insnCount());
+        VirtualRegisters.updateClock(vm.virtualRegisters(), vm.vmTimeNs(readClock()), cpu.insnCount());
     }
 }

@@ -39,6 +39,14 @@ public final class VirtualRegisters {
         mem.vmmWrite32(DenaliAbi.VREG_IPV4, Integer.reverseBytes(ipv4));
     }
 
+    /** {@link #updateClock(GuestMemory, long, long)}, on page 0 as an array ({@link GuestMemory#virtualRegisters}). */
+    public static void updateClock(int[] vregs, long timeNs, long insnCount) {
+        vregs[DenaliAbi.VREG_TIME_NS >>> 2] = (int) timeNs;
+        vregs[(DenaliAbi.VREG_TIME_NS >>> 2) + 1] = (int) (timeNs >>> 32);
+        vregs[DenaliAbi.VREG_INSN_COUNT >>> 2] = (int) insnCount;
+        vregs[(DenaliAbi.VREG_INSN_COUNT >>> 2) + 1] = (int) (insnCount >>> 32);
+    }
+
     /** Publishes virtual time and retired instructions; called before each run and after each hypercall. */
     public static void updateClock(GuestMemory mem, long timeNs, long insnCount) {
         mem.vmmWrite64(DenaliAbi.VREG_TIME_NS, timeNs);

@@ -70,6 +70,11 @@ public final class Vm extends VmSwitchFields {
     private volatile long lastWakeLatenessNs;
     private volatile long maxWakeLatenessNs;
 
+    private VirtualNic nic;
+    private DiskDevice disk;
+    /** The scheduler time the VM was due to wake at, until it next runs; -1 otherwise (owner thread only). */
+    private long wakeDueNs = -1;
+
     /** Idle bookkeeping, owner thread only: the id of the timer that will wake the VM, or {@link #NO_TIMER}. */
     public long timerId = NO_TIMER;
     /** While idle with a deadline: the scheduler time it falls due (owner thread only). */
@@ -95,13 +100,14 @@ public final class Vm extends VmSwitchFields {
         this.console = console;
         int devices = DenaliAbi.DEV_CONSOLE;
         this.mem = new GuestMemory(memSizeBytes);
+        this.vregs = mem.virtualRegisters();
+        runsIn(mem);
         image.mapInto(mem);
         VirtualRegisters.initialise(mem, insnRatePerUs, devices);
         VirtualRegisters.setNetwork(mem, mac, ipv4);
         this.hypercalls = new HypercallDispatcher(console, devices);
         setReg(CpuState.ESP, memSizeBytes);
         setEip(image.entry());
-        publishMemory();
     }
 
     public int id() {
@@ -155,6 +161,11 @@ public final class Vm extends VmSwitchFields {
 
     public GuestMemory memory() {
         return mem;
+    }
+
+    /** Page 0 as an array, for the VMM's reads and writes of the virtual registers (owner thread). */
+    public int[] virtualRegisters() {
+        return vregs;
     }
 
     public HypercallDispatcher hypercalls() {
@@ -214,24 +225,23 @@ public final class Vm extends VmSwitchFields {
         int bits = raised == 0 ? 0 : (int) RAISED.getAndSet(this, 0);
         // Devices raise their bit after queuing their news, so without the bit there is nothing new:
         // a quantum of a VM with no news touches neither the disk's nor the NIC's queues.
-        if (disk != null && (bits & DenaliAbi.INT_DISK) != 0) {
+        if ((bits & DenaliAbi.INT_DISK) != 0 && disk != null) {
             bits &= ~DenaliAbi.INT_DISK;
             if (disk.complete(mem) > 0) {
                 bits |= DenaliAbi.INT_DISK; // complete() set it already; reported for the caller
             }
         }
-        if (nic != null && ((bits & DenaliAbi.INT_NIC_RX) != 0 || rxFramesShown != 0)) {
+        if (((bits & DenaliAbi.INT_NIC_RX) != 0 || rxFramesShown != 0) && nic != null) {
             bits &= ~DenaliAbi.INT_NIC_RX;
             int waiting = nic.rxWaiting();
-            mem.vmmWrite32(DenaliAbi.VREG_NIC_RX_FRAMES, waiting);
+            vregs[DenaliAbi.VREG_NIC_RX_FRAMES >>> 2] = waiting;
             rxFramesShown = waiting;
             if (waiting > 0) {
                 bits |= DenaliAbi.INT_NIC_RX;
             }
         }
         if (bits != 0) {
-            int pending = mem.vreg(DenaliAbi.VREG_INT_PENDING);
-            mem.vmmWrite32(DenaliAbi.VREG_INT_PENDING, pending | bits);
+            vregs[DenaliAbi.VREG_INT_PENDING >>> 2] |= bits;
         }
         return bits;
     }
@@ -244,20 +254,14 @@ public final class Vm extends VmSwitchFields {
 
     /** Warming, step 1: the fields of this object a quantum reads (its registers among them). */
     public int touch() {
-        return state + raised + (destroyRequested ? 1 : 0) + (int) wakeDueNs + (int) quanta + privatePages + (int) yields
-                + (int) bootNs + eip() + reg(CpuState.EAX) + (mem == null ? 0 : 1) + (nic == null ? 0 : 1) + (disk == null ? 0 : 1);
+        return reg(CpuState.EAX) + eip() + state + (int) bootNs + (int) quanta + (int) yields + raised + rxFramesShown
+                + (destroyRequested ? 1 : 0) + (mem == null ? 0 : 1) + (vregs == null ? 0 : 1);
     }
 
-    /** Warming, step 2: the memory object. */
-    public int touchMemory() {
-        GuestMemory m = mem;
-        return m == null ? 0 : m.touch();
-    }
-
-    /** Warming, step 3: the virtual registers and the code table entry the VM resumes at. */
-    public int touchTables() {
-        GuestMemory m = mem;
-        return m == null ? 0 : m.touchTables(eip());
+    /** Warming, step 2: the virtual registers a quantum reads and writes. */
+    public int touchRegisters() {
+        int[] v = vregs;
+        return v[DenaliAbi.VREG_TIME_NS >>> 2] + v[DenaliAbi.VREG_INT_PENDING >>> 2];
     }
 
     /** True when interrupts were raised and not yet collected. */
@@ -265,10 +269,9 @@ public final class Vm extends VmSwitchFields {
         return raised != 0;
     }
 
-    /** Publishes what other threads may read: quanta and memory pages (the CPU's save publishes instructions). */
+    /** Publishes the quanta run for other threads (the CPU's save publishes instructions, the memory its pages). */
     public void publish(long addQuanta) {
         QUANTA.setRelease(this, quanta + addQuanta);
-        publishMemory();
     }
 
     /** The guest gave up its quantum with the YIELD hypercall (counted here: a YIELD leaves the dispatcher untouched). */
@@ -321,17 +324,6 @@ public final class Vm extends VmSwitchFields {
         return maxWakeLatenessNs;
     }
 
-    private void publishMemory() {
-        int p = mem.privatePages();
-        if (p != privatePages) {
-            privatePages = p;
-        }
-        int sh = mem.sharedPages();
-        if (sh != sharedPages) {
-            sharedPages = sh;
-        }
-    }
-
     /** The guest stopped for good (after {@link #stopped}): drop its memory (nothing can run it again). */
     public void finish(VmState end) {
         if (end == VmState.FAULTED && faultReason == null) {
@@ -344,10 +336,12 @@ public final class Vm extends VmSwitchFields {
 
     /** Drops the memory; accounting then shows nothing resident. */
     public void release() {
-        privatePages = 0;
-        sharedPages = 0;
         mem = null;
+        vregs = EMPTY_VREGS;
     }
+
+    /** What {@link #touchRegisters} reads once the memory is gone. */
+    private static final int[] EMPTY_VREGS = new int[GuestMemory.PAGE_WORDS];
 
     // ---------------------------------------------------------------- any thread
 
@@ -403,12 +397,16 @@ public final class Vm extends VmSwitchFields {
         return wakes;
     }
 
+    /** Pages the VM owns privately; 0 once it has ended. Any thread (the memory publishes its counts). */
     public int privatePages() {
-        return privatePages;
+        GuestMemory m = mem;
+        return m == null || STATES[state].isFinal() ? 0 : m.privatePages();
     }
 
+    /** Pages mapped shared with the image and not yet copied; 0 once it has ended. Any thread. */
     public int sharedPages() {
-        return sharedPages;
+        GuestMemory m = mem;
+        return m == null || STATES[state].isFinal() ? 0 : m.sharedPages();
     }
 
     /** The fault's one-line description once FAULTED, else null. */

@@ -1,8 +1,5 @@
 package yakima.vm;
 
-import java.util.EnumSet;
-import java.util.Set;
-
 /**
  * The states of a VM and the only transitions between them.
  *
@@ -29,21 +26,33 @@ import java.util.Set;
 public enum VmState {
     WAITING, RUNNABLE, RUNNING, IDLE, TERMINATED, FAULTED, DESTROYED;
 
-    private Set<VmState> next;
+    /**
+     * The states this one may go to, one bit per ordinal: a mask, not an
+     * EnumSet, because the scheduler checks two transitions a quantum.
+     */
+    private int next;
 
     static {
-        WAITING.next = EnumSet.of(RUNNABLE, DESTROYED);
-        RUNNABLE.next = EnumSet.of(RUNNING, DESTROYED);
-        RUNNING.next = EnumSet.of(RUNNABLE, IDLE, TERMINATED, FAULTED);
-        IDLE.next = EnumSet.of(RUNNABLE, DESTROYED);
-        TERMINATED.next = EnumSet.of(DESTROYED);
-        FAULTED.next = EnumSet.of(DESTROYED);
-        DESTROYED.next = EnumSet.noneOf(VmState.class);
+        WAITING.next = mask(RUNNABLE, DESTROYED);
+        RUNNABLE.next = mask(RUNNING, DESTROYED);
+        RUNNING.next = mask(RUNNABLE, IDLE, TERMINATED, FAULTED);
+        IDLE.next = mask(RUNNABLE, DESTROYED);
+        TERMINATED.next = mask(DESTROYED);
+        FAULTED.next = mask(DESTROYED);
+        DESTROYED.next = 0;
+    }
+
+    private static int mask(VmState... states) {
+        int m = 0;
+        for (VmState s : states) {
+            m |= 1 << s.ordinal();
+        }
+        return m;
     }
 
     /** True when a VM in this state may go to {@code to}. */
     public boolean canGoTo(VmState to) {
-        return next.contains(to);
+        return (next & 1 << to.ordinal()) != 0;
     }
 
     /** True once the guest can never run again. */

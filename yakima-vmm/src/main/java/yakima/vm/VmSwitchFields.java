@@ -2,8 +2,6 @@ package yakima.vm;
 
 import denali.isa.interp.CpuContext;
 import denali.isa.memory.GuestMemory;
-import yakima.device.DiskDevice;
-import yakima.net.VirtualNic;
 
 /**
  * The fields of a {@link Vm} that every quantum reads or writes, declared
@@ -11,8 +9,10 @@ import yakima.net.VirtualNic;
  * fields come after its superclass's (here the saved registers,
  * {@link CpuContext}) and before its subclass's. With 100,000 VMs a switch
  * finds almost nothing of the next VM in the cache; these fields then span
- * two or three cache lines instead of the four or five of the whole VM,
- * and each line is a miss (JCTools orders its queues' fields the same way).
+ * two or three cache lines (108 bytes with the registers) instead of the
+ * four or five of the whole VM, and each line is a miss (JCTools orders its
+ * queues' fields the same way). What only some quanta need (the devices,
+ * wake lateness, idle bookkeeping) stays in {@link Vm}.
  *
  * <p>Only {@link Vm} extends it; its methods are the VM's (see there for
  * which thread may touch what).
@@ -24,8 +24,6 @@ abstract class VmSwitchFields extends CpuContext {
     volatile long quanta;
     /** YIELD hypercalls made; published like {@link #quanta}. */
     volatile long yields;
-    /** The scheduler time the VM was due to wake at, until it next runs; -1 otherwise (owner thread only). */
-    long wakeDueNs = -1;
 
     /**
      * The state's ordinal. An int, not a VmState: the scheduler stores it twice a quantum, and a
@@ -39,9 +37,6 @@ abstract class VmSwitchFields extends CpuContext {
      * another cache miss per switch.
      */
     volatile int raised;
-    /** Pages as last published (the owner stores only when they change). */
-    volatile int privatePages;
-    volatile int sharedPages;
     /**
      * What NIC_RX_FRAMES says (the guest cannot write it): kept here so a quantum of a VM with no
      * frames waiting reads no further into the virtual-registers page (owner thread only).
@@ -51,8 +46,8 @@ abstract class VmSwitchFields extends CpuContext {
 
     /** The guest's memory; null once released. */
     GuestMemory mem;
-    VirtualNic nic;
-    DiskDevice disk;
+    /** Its page 0, the virtual registers ({@link GuestMemory#virtualRegisters}), written every quantum. */
+    int[] vregs;
 
     VmSwitchFields(long bootNs) {
         this.bootNs = bootNs;

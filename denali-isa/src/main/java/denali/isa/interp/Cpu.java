@@ -62,11 +62,18 @@ public final class Cpu extends Alu {
     private int exitCode;
     private Fault fault;
     private Tracer tracer;
+    /**
+     * The context of the guest on this CPU, for its resume cache: the one
+     * {@link #load} put here, or for a CPU made for one memory, its own.
+     */
+    private CpuContext ctx;
 
     /** Starts with all registers 0, EIP 0 and EFLAGS 0x2. */
     public Cpu(GuestMemory memory) {
         super(memory);
         setFlagBits(0);
+        ctx = new CpuContext();
+        ctx.runsIn(memory);
     }
 
     public GuestMemory memory() {
@@ -79,7 +86,8 @@ public final class Cpu extends Alu {
      * them.
      */
     public Cpu() {
-        this(null);
+        super(null);
+        setFlagBits(0);
     }
 
     /**
@@ -90,6 +98,7 @@ public final class Cpu extends Alu {
      */
     public void load(CpuContext ctx, GuestMemory memory) {
         mem = memory;
+        this.ctx = ctx;
         final int[] r = this.r;
         r[EAX] = ctx.eax;
         r[ECX] = ctx.ecx;
@@ -154,23 +163,38 @@ public final class Cpu extends Alu {
 
     /**
      * {@link #block(int)}; when {@code resuming} (the first block of a run),
-     * through {@link GuestMemory#resumeCode}, which usually answers without
-     * reading the memory's code table: one cache miss fewer per VM switch.
+     * through the context's resume cache ({@link CpuContext#resumeCode}),
+     * which usually answers without reading the memory at all: that object
+     * and its code table are then not touched by a VM switch.
      */
     private Block block(int address, boolean resuming) {
         int p = address >>> GuestMemory.PAGE_SHIFT;
+        CpuContext c = ctx;
+        if (resuming && p == c.resumePage) {
+            PageCode pc = c.resumeCode;
+            if (pc != null) {
+                Block b = ((CodePage) pc).blocks[address & GuestMemory.PAGE_MASK];
+                if (b != null) {
+                    return b;
+                }
+            }
+        }
         if (p >= mem.pageCount() || p == 0) {
             // Page 0 holds the virtual registers: data, never code (a call through NULL lands here).
             fetchFault(p == 0 ? Fault.Kind.EXECUTE_VREGS : Fault.Kind.FETCH_OUT_OF_RANGE, address);
             return null;
         }
-        PageCode pc = resuming ? mem.resumeCode(p) : mem.code(p);
+        PageCode pc = mem.code(p);
         CodePage cp;
         if (pc == null) {
             cp = new CodePage();
             mem.setCode(p, cp);
         } else {
             cp = (CodePage) pc;
+        }
+        if (resuming && (c.resumePage != p || c.resumeCode != cp)) { // a reference store only when it changes
+            c.resumePage = p;
+            c.resumeCode = cp;
         }
         int off = address & GuestMemory.PAGE_MASK;
         Block b = cp.blocks[off];
@@ -238,7 +262,9 @@ public final class Cpu extends Alu {
      * the block just run when possible, else through the page's code.
      */
     private void runBlocks() {
-        mem.takeCodeWritten();
+        // No takeCodeWritten() here (it would read the memory object): the first block comes from a
+        // fresh lookup or the resume cache, which the memory clears when it drops that code; a flag
+        // left from the last run makes the first block transition look up afresh, once.
         Block b = block(eip, true);
         try {
             while (b != null) {

@@ -3,6 +3,10 @@ package denali.isa.interp;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import denali.isa.memory.CodeDropListener;
+import denali.isa.memory.GuestMemory;
+import denali.isa.memory.PageCode;
+
 /**
  * A guest's CPU state while the guest is off the CPU: the eight general
  * registers, EIP, the arithmetic flags with DF, and the instructions it has
@@ -18,7 +22,7 @@ import java.lang.invoke.VarHandle;
  * <p>Threading: the guest's owner thread reads and writes it; other threads
  * may read {@link #insnCount()}, which {@link Cpu#save} publishes.
  */
-public class CpuContext {
+public class CpuContext implements CodeDropListener {
     private static final VarHandle INSN_COUNT;
     static {
         try {
@@ -33,6 +37,30 @@ public class CpuContext {
     int eip;
     /** The arithmetic flags and DF, as EFLAGS bits. */
     int flags;
+    /**
+     * Where the guest resumed last: the page and its decoded code, so the
+     * next resume in that page finds its code here instead of in the
+     * memory's code table (one cache miss fewer per VM switch). The memory
+     * tells the context when that code is dropped ({@link #codeDropped}).
+     */
+    int resumePage = -1;
+    PageCode resumeCode;
+
+    /**
+     * Makes this the context that caches code of {@code memory}: call once,
+     * before the guest first runs, for the memory it runs in.
+     */
+    public void runsIn(GuestMemory memory) {
+        memory.setCodeDropListener(this);
+    }
+
+    /** The memory dropped the decoded code of {@code pageNumber} (a store to it, or a remap). */
+    @Override
+    public void codeDropped(int pageNumber) {
+        if (pageNumber == resumePage) {
+            resumeCode = null;
+        }
+    }
 
     /** Register {@code n} (0-7 in the x86 encoding order: EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI). */
     public int reg(int n) {

@@ -43,18 +43,17 @@ public final class GuestMemory {
     private static final int VREG_GUEST_END = DenaliAbi.VREG_GUEST_SCRATCH + 4;
 
     private final int sizeBytes;
-    private final int[][] rd;
+    /** Page counts: written by the owner when a page is mapped or copied (rarely), read by any thread. */
+    private volatile int privatePages;
+    private volatile int sharedPages;
+    private boolean codeWritten;
     /** Page 0, the virtual registers: always private, never remapped ({@code rd[0]}). */
     private final int[] vregs;
+    private CodeDropListener codeDropListener;
+    private final int[][] rd;
     private final int[][] wr;
     private final SharedPage[] shared;
     private final PageCode[] code;
-    private int privatePages;
-    private int sharedPages;
-    private boolean codeWritten;
-    /** The page and code {@link #resumeCode} answered last; null when that code was dropped. */
-    private int resumePage = -1;
-    private PageCode resumeCode;
 
     /**
      * Creates zero-filled memory. {@code sizeBytes} must be a positive multiple
@@ -357,8 +356,8 @@ public final class GuestMemory {
         PageCode c = code[p];
         if (c != null) {
             code[p] = null;
-            if (p == resumePage) {
-                resumeCode = null;
+            if (codeDropListener != null) {
+                codeDropListener.codeDropped(p);
             }
             codeWritten = true;
             // A shared page's code stays valid for the other VMs that still map the page.
@@ -401,26 +400,9 @@ public final class GuestMemory {
         return c;
     }
 
-    /**
-     * {@link #code}, for where a CPU resumes the guest: usually the page it
-     * resumed in last time, whose code is then kept in this object, so a VM
-     * switch does not read the code table (one cache line fewer per switch
-     * once the VMs outgrow the cache). Stored only when the page changes: a
-     * reference store costs a GC barrier.
-     */
-    public PageCode resumeCode(int pageNumber) {
-        if (pageNumber == resumePage) {
-            PageCode c = resumeCode;
-            if (c != null) {
-                return c;
-            }
-        }
-        PageCode c = code(pageNumber);
-        if (c != null) {
-            resumePage = pageNumber;
-            resumeCode = c;
-        }
-        return c;
+    /** Tells {@code listener} whenever decoded code of a page is dropped (one listener; null for none). */
+    public void setCodeDropListener(CodeDropListener listener) {
+        codeDropListener = listener;
     }
 
     /**
@@ -466,24 +448,13 @@ public final class GuestMemory {
     }
 
     /**
-     * Loads the fields a VM switch reads here, so they are in the cache when
-     * the VM runs (a scheduler warms the next VMs ahead of their turn).
-     * Returns a value that depends on them, to keep the loads; it means
-     * nothing.
+     * Page 0, the virtual registers, as the array the guest reads: for the
+     * VMM to read and write them directly, without going through this
+     * object (a VM keeps it at hand, so a switch touches one object fewer).
+     * The guest's read-only rules do not apply to what is written here.
      */
-    public int touch() {
-        return sizeBytes + privatePages + sharedPages + resumePage + (codeWritten ? 1 : 0) + (vregs == null ? 0 : 1)
-                + (resumeCode == null ? 0 : 1);
-    }
-
-    /**
-     * Loads the virtual registers the VMM reads and writes at every quantum
-     * and the code table's entry for {@code eip}; see {@link #touch}.
-     */
-    public int touchTables(int eip) {
-        int p = eip >>> PAGE_SHIFT;
-        int c = p == resumePage && resumeCode != null ? 1 : p < code.length && code[p] != null ? 2 : 0;
-        return c + vregs[DenaliAbi.VREG_TIME_NS >>> 2] + vregs[DenaliAbi.VREG_INT_PENDING >>> 2];
+    public int[] virtualRegisters() {
+        return vregs;
     }
 
     private MemoryFault outOfRange(int address, boolean write) {
