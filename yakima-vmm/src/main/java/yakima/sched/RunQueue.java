@@ -1,7 +1,5 @@
 package yakima.sched;
 
-import java.util.Arrays;
-
 import yakima.vm.Vm;
 
 /**
@@ -81,10 +79,5 @@ final class RunQueue {
         }
         ring = bigger;
         head = 0;
-    }
-
-    @Override
-    public String toString() {
-        return "RunQueue" + Arrays.toString(Arrays.copyOf(ring, 0)) + "[" + size + "]";
     }
 }
