@@ -17,7 +17,7 @@ import yakima.vm.Vm;
  *       counts each image once, not each VM.</li>
  *   <li><b>page tables</b>: the VM's four page-indexed tables (read, write,
  *       shared, decoded code), one reference per page of its memory.</li>
- *   <li><b>bookkeeping</b>: the VM's fixed objects (CPU, registers, memory,
+ *   <li><b>bookkeeping</b>: the VM's fixed objects (saved registers, memory,
  *       devices, counters), {@link #VM_OBJECT_BYTES}, its NIC
  *       ({@link #NIC_OBJECT_BYTES} and a 4-byte slot per queued frame it can
  *       hold), plus buffers its devices allocated (the console's tail once the
@@ -31,15 +31,16 @@ public final class MemoryAccounting {
     /** One guest page as the host holds it. */
     public static final long PAGE_BYTES = align(16 + GuestMemory.PAGE_SIZE);
     /**
-     * The fixed objects of one VM: {@code Vm}, {@code Cpu} with its register
-     * array and decoder, {@code GuestMemory}, the hypercall dispatcher and the
+     * The fixed objects of one VM: {@code Vm} (224 bytes, its saved
+     * registers inside: a VM has no {@code Cpu} of its own, its scheduler
+     * thread has one), {@code GuestMemory}, the hypercall dispatcher and the
      * console, with their small fields, and its entries in the host's and the
      * scheduler's tables. Measured on JDK 25 (compressed oops) with a class
      * histogram of the heap growth over 10,000 idle VMs
      * ({@code benchmarks/run-vm-bench.sh}, {@code VmIdleMemoryBenchmark}):
-     * about 810 bytes, rounded up.
+     * about 660 bytes, rounded up.
      */
-    public static final long VM_OBJECT_BYTES = 832;
+    public static final long VM_OBJECT_BYTES = 672;
     /**
      * A NIC without its queues' slot arrays: the {@code VirtualNic}, its two
      * queue objects, counters, MAC, switch port, listener and the switch's map
