@@ -23,4 +23,15 @@ uint64_t arch_time_ns(void);
 /* End the program with an exit code. */
 __attribute__((noreturn)) void arch_terminate(int code);
 
+/* ---- Heap (libc/malloc.c) ---------------------------------------------
+ * The heap is [arch_heap_start(), arch_heap_limit()).  malloc uses it from
+ * the bottom up and never writes above its break, so the platform must
+ * guarantee only that the range is free for it and reads zero until the
+ * heap first writes it (calloc relies on that to skip clearing fresh
+ * memory).  Denali: _end up to MEM_SIZE minus a stack reserve; guest memory
+ * outside the image is zero at boot (docs/denali-isa.md).  Linux: a static
+ * arena in .bss. */
+void *arch_heap_start(void);
+void *arch_heap_limit(void);
+
 #endif /* ILWACO_ARCH_H */

@@ -5,6 +5,7 @@
 extern int errno;
 
 #define EDOM    33
+#define ENOMEM  12
 #define EINVAL  22
 #define ERANGE  34
 

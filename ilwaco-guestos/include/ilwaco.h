@@ -22,6 +22,11 @@ void console_flush(void);                        /* write out everything now */
 /* kern/clock.c */
 uint64_t denali_time_ns(void);
 
+/* libc/malloc.c: bytes between the heap's start and its break (how far it
+ * has grown), and a full walk of the heap: 0 when every invariant holds. */
+size_t ilwaco_heap_top(void);
+int ilwaco_heap_check(void);
+
 /* kern/exit.c (exit, atexit, _Exit are declared in stdlib.h) */
 
 /* 1 in the native Linux build, 0 inside a Denali VM. */

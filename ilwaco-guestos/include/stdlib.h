@@ -1,4 +1,4 @@
-/* stdlib.h - conversions, rand, sorting, process exit (no malloc yet). */
+/* stdlib.h - conversions, rand, sorting, memory (libc/malloc.c), process exit. */
 #ifndef _STDLIB_H
 #define _STDLIB_H
 
@@ -26,6 +26,12 @@ long long llabs(long long x);
 div_t div(int num, int den);
 ldiv_t ldiv(long num, long den);
 lldiv_t lldiv(long long num, long long den);
+
+/* libc/malloc.c: 16-byte aligned blocks; NULL with errno = ENOMEM when full. */
+void *malloc(size_t n);
+void free(void *p);
+void *calloc(size_t count, size_t each);
+void *realloc(void *p, size_t n);
 
 int rand(void);
 void srand(unsigned seed);

@@ -5,6 +5,8 @@
  * sources as a static 32-bit Linux program to record expected outputs and
  * measure native speed.  System calls go through int 0x80:
  * EAX = number, EBX ECX EDX = arguments, EAX = result or -errno.
+ * Heap: a static ARCH_HEAP_BYTES arena in .bss (zero, like fresh guest
+ * memory), so the native build needs no brk and prints what a guest prints.
  */
 #include "../arch.h"
 
@@ -13,6 +15,11 @@
 #define SYS_clock_gettime   265   /* 32-bit time_t */
 #define SYS_clock_gettime64 403   /* 64-bit time_t, Linux >= 5.1 */
 #define CLOCK_MONOTONIC     1
+
+/* About what a 1 MiB guest gets (memory minus image minus stack reserve). */
+#define ARCH_HEAP_BYTES (1u << 20)
+
+static char heap_arena[ARCH_HEAP_BYTES] __attribute__((aligned(4096)));
 
 static inline int32_t sys3(int32_t nr, uint32_t a, uint32_t b, uint32_t c)
 {
@@ -47,4 +54,14 @@ void arch_terminate(int code)
 {
     for (;;)
         sys3(SYS_exit_group, (uint32_t)code, 0, 0);
+}
+
+void *arch_heap_start(void)
+{
+    return heap_arena;
+}
+
+void *arch_heap_limit(void)
+{
+    return heap_arena + sizeof heap_arena;
 }
