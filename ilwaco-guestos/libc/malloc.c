@@ -130,8 +130,11 @@ static struct block *checked_block(void *p, const char *who)
     struct block *b;
     uintptr_t end;
 
-    if ((a & (ALIGN - 1)) != 0 || a < heap_lo + HEAD_BYTES || a >= heap_brk)
+    if ((a & (ALIGN - 1)) != 0 || a < heap_lo + HEAD_BYTES || a > heap_limit)
         heap_abort(who[0] == 'f' ? "free(): invalid pointer" : "realloc(): invalid pointer");
+    if (a >= heap_brk)            /* a freed top block went back to the break */
+        heap_abort(who[0] == 'f' ? "free(): double free (above the break)"
+                                 : "realloc(): pointer already freed (above the break)");
     b = block_of(p);
     if (!(b->head & INUSE))
         heap_abort(who[0] == 'f' ? "free(): double free" : "realloc(): pointer already freed");
