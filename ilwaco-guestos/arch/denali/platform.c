@@ -3,11 +3,14 @@
  *
  * Console: hypercall DENALI_HC_CONSOLE_WRITE (EBX = buffer, ECX = length,
  * EAX = bytes accepted).  Clock: the DENALI_VREG_TIME_NS virtual register.
- * Exit: the TERM instruction with the code in EBX.
+ * Exit: the TERM instruction with the code in EBX.  Interrupts: the
+ * INT_ENABLE / INT_PENDING / INT_HANDLER virtual registers (docs/denali-isa.md
+ * section 9); idling: the IDLE instruction.
  */
 #include "../arch.h"
 #include <denali/hcall.h>
 #include <denali/vregs.h>
+#include <ilwaco/param.h>
 
 int32_t arch_console_write(const char *buf, size_t len)
 {
@@ -22,4 +25,59 @@ uint64_t arch_time_ns(void)
 void arch_terminate(int code)
 {
     denali_term(code);
+}
+
+/* ---- interrupts ----------------------------------------------------------- */
+
+extern char intr_entry[];       /* arch/denali/intr.S */
+
+void arch_intr_init(void)
+{
+    denali_vreg_write32(DENALI_VREG_INT_HANDLER, (uint32_t)(uintptr_t)intr_entry);
+}
+
+uint32_t arch_intr_save(void)
+{
+    uint32_t old = denali_vreg32(DENALI_VREG_INT_ENABLE);
+    denali_vreg_write32(DENALI_VREG_INT_ENABLE, 0);
+    return old;
+}
+
+void arch_intr_restore(uint32_t saved)
+{
+    denali_vreg_write32(DENALI_VREG_INT_ENABLE, saved);
+}
+
+uint32_t arch_intr_take(void)
+{
+    uint32_t bits = 0;
+    __asm__ volatile("xchgl %0, %c1" : "+r"(bits) : "i"(DENALI_VREG_INT_PENDING) : "memory");
+    return bits;
+}
+
+void arch_tick_arm(void)
+{
+    __asm__ volatile("orl %0, %c1" : : "i"(DENALI_INT_TIMER), "i"(DENALI_VREG_INT_PENDING) : "memory", "cc");
+}
+
+void arch_tick_disarm(void)
+{
+    __asm__ volatile("andl %0, %c1" : : "i"(~DENALI_INT_TIMER), "i"(DENALI_VREG_INT_PENDING) : "memory", "cc");
+}
+
+void arch_idle(uint64_t deadline_ns)
+{
+    denali_idle(deadline_ns);   /* ARCH_NO_DEADLINE is all ones: no deadline */
+}
+
+/* ---- thread stacks ---------------------------------------------------------- */
+
+extern char __heap_start[];     /* ilwaco.ld */
+
+void arch_page_region(uintptr_t *lo, uintptr_t *hi)
+{
+    uintptr_t top = denali_mem_size();
+
+    *lo = (uintptr_t)__heap_start;
+    *hi = top > ILWACO_MAIN_STACK_BYTES ? (top - ILWACO_MAIN_STACK_BYTES) & ~(uintptr_t)(DENALI_PAGE_SIZE - 1) : 0;
 }

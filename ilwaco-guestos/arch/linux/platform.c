@@ -5,13 +5,19 @@
  * sources as a static 32-bit Linux program to record expected outputs and
  * measure native speed.  System calls go through int 0x80:
  * EAX = number, EBX ECX EDX = arguments, EAX = result or -errno.
+ *
+ * There are no interrupts natively: nothing is ever pending, so threads are
+ * switched only when they block or yield (no preemption), and idling is
+ * nanosleep until the next timer deadline.
  */
 #include "../arch.h"
+#include <ilwaco/param.h>
 
 #define SYS_exit_group      252
 #define SYS_write           4
 #define SYS_clock_gettime   265   /* 32-bit time_t */
 #define SYS_clock_gettime64 403   /* 64-bit time_t, Linux >= 5.1 */
+#define SYS_nanosleep       162
 #define CLOCK_MONOTONIC     1
 
 static inline int32_t sys3(int32_t nr, uint32_t a, uint32_t b, uint32_t c)
@@ -47,4 +53,67 @@ void arch_terminate(int code)
 {
     for (;;)
         sys3(SYS_exit_group, (uint32_t)code, 0, 0);
+}
+
+/* ---- interrupts: none natively ------------------------------------------ */
+
+static uint32_t int_enable;
+
+void arch_intr_init(void)
+{
+}
+
+uint32_t arch_intr_save(void)
+{
+    uint32_t old = int_enable;
+    int_enable = 0;
+    return old;
+}
+
+void arch_intr_restore(uint32_t saved)
+{
+    int_enable = saved;
+}
+
+uint32_t arch_intr_take(void)
+{
+    return 0;
+}
+
+void arch_tick_arm(void)
+{
+}
+
+void arch_tick_disarm(void)
+{
+}
+
+void arch_idle(uint64_t deadline_ns)
+{
+    static const char msg[] = "ilwaco: every thread is blocked and no timer is pending\n";
+    struct { int32_t sec, nsec; } ts;
+    uint64_t now = arch_time_ns();
+
+    if (deadline_ns == ARCH_NO_DEADLINE) {
+        /* nothing can raise an interrupt here: the same "stuck" as yakima run */
+        arch_console_write(msg, sizeof msg - 1);
+        arch_terminate(124);
+    }
+    if (deadline_ns <= now)
+        return;
+    ts.sec = (int32_t)((deadline_ns - now) / 1000000000u);
+    ts.nsec = (int32_t)((deadline_ns - now) % 1000000000u);
+    sys3(SYS_nanosleep, (uint32_t)(uintptr_t)&ts, 0, 0);
+}
+
+/* ---- thread stacks: a static arena ---------------------------------------- */
+
+#define NATIVE_ARENA_BYTES (ILWACO_THREAD_MAX * (ILWACO_THREAD_STACK_BYTES + 4096))
+
+static char arena[NATIVE_ARENA_BYTES] __attribute__((aligned(4096)));
+
+void arch_page_region(uintptr_t *lo, uintptr_t *hi)
+{
+    *lo = (uintptr_t)arena;
+    *hi = (uintptr_t)arena + sizeof arena;
 }
