@@ -32,6 +32,45 @@ __attribute__((noreturn)) void arch_terminate(int code);
  * outside the image is zero at boot (docs/denali-isa.md).  Linux: a static
  * arena in .bss. */
 void *arch_heap_start(void);
+/* May move down as the program runs (Denali: thread stacks share the range,
+ * see arch_page_region); malloc asks again whenever its break would rise. */
 void *arch_heap_limit(void);
+/* ---- Interrupts (kern/intr.c) -------------------------------------------
+ * Denali: the INT_ENABLE / INT_PENDING / INT_HANDLER virtual registers and
+ * the upcall entry in arch/denali/intr.S, which calls intr_dispatch().
+ * Linux: nothing is ever pending, masking is a variable. */
+
+/* Install the upcall entry (INT_HANDLER); interrupts stay as they are. */
+void arch_intr_init(void);
+/* Mask interrupts; returns the previous INT_ENABLE for arch_intr_restore. */
+uint32_t arch_intr_save(void);
+void arch_intr_restore(uint32_t saved);
+/* Read and clear INT_PENDING in one instruction (xchg): bits the VMM sets
+ * at a quantum boundary are never lost. */
+uint32_t arch_intr_take(void);
+/* Set DENALI_INT_TIMER in INT_PENDING, so the VMM's delivery at the start of
+ * the next quantum makes an upcall (the preemption tick); and clear it. */
+void arch_tick_arm(void);
+void arch_tick_disarm(void);
+
+/* Wait, with interrupts masked, until deadline_ns (ARCH_NO_DEADLINE: none)
+ * or an interrupt: the IDLE instruction.  May return early. */
+#define ARCH_NO_DEADLINE UINT64_MAX
+void arch_idle(uint64_t deadline_ns);
+
+/* ---- Threads (kern/thread.c, kern/pages.c) ------------------------------ */
+
+/* arch/<platform>/switch.S: push EBP EBX ESI EDI, store ESP to *save_sp,
+ * load ESP = load_sp, pop EDI ESI EBX EBP, return (to whatever load_sp's
+ * frame returns to).  Call with interrupts masked. */
+void arch_switch(void **save_sp, void *load_sp);
+
+/* The range [*lo, *hi) kern/pages.c may hand out as thread stacks (it rounds
+ * lo up to a page), asked again at every allocation.  Denali: the heap's
+ * range, above what the heap has used (ilwaco_heap_end()) up to MEM_SIZE -
+ * ILWACO_MAIN_STACK_BYTES; pages are taken from the top down, and
+ * arch_heap_limit() stops the heap below the lowest of them (pages_lowest()).
+ * Linux: a static area of its own. */
+void arch_page_region(uintptr_t *lo, uintptr_t *hi);
 
 #endif /* ILWACO_ARCH_H */

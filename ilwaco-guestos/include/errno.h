@@ -8,5 +8,10 @@ extern int errno;
 #define ENOMEM  12
 #define EINVAL  22
 #define ERANGE  34
+#define EAGAIN  11      /* thread_create: no free thread slot */
+#define ENOMEM  12      /* thread_create: no pages for the stack */
+#define EBUSY   16      /* mutex_trylock: held */
+#define EDEADLK 35      /* thread_join on itself */
+#define ETIMEDOUT 110   /* cond_timedwait: the deadline passed */
 
 #endif /* _ERRNO_H */

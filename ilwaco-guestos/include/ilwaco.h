@@ -18,6 +18,8 @@ void console_put(const char *buf, size_t len);   /* append; no newline flush */
 void console_end(void);                          /* flush if a newline was put */
 void console_write(const char *buf, size_t len); /* put + end */
 void console_flush(void);                        /* write out everything now */
+uint32_t console_lock(void);                     /* keep output together: masks interrupts */
+void console_unlock(uint32_t saved);             /* (no other thread runs in between) */
 
 /* kern/clock.c */
 uint64_t denali_time_ns(void);
@@ -26,6 +28,9 @@ uint64_t denali_time_ns(void);
  * has grown), and a full walk of the heap: 0 when every invariant holds. */
 size_t ilwaco_heap_top(void);
 int ilwaco_heap_check(void);
+/* One past the highest address the heap has ever used: thread stacks
+ * (kern/pages.c) stay above it where the two share a range. */
+uintptr_t ilwaco_heap_end(void);
 
 /* kern/exit.c (exit, atexit, _Exit are declared in stdlib.h) */
 

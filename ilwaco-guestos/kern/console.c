@@ -10,6 +10,10 @@
  * The VMM may accept fewer bytes than offered (rate limiting); we offer the
  * rest again, and give up on the buffer only if it accepts nothing, so a
  * refusing console can never hang the guest.
+ *
+ * Threads: every function here masks interrupts while it touches the buffer
+ * (so a preempted thread never leaves it half-updated), and console_lock()
+ * lets a caller keep a whole line together (stdio's printf and puts do).
  */
 #include <ilwaco.h>
 #include <string.h>
@@ -21,8 +25,19 @@ static char buf[CONSOLE_BUF_SIZE];
 static size_t used;
 static int newline_pending;
 
+uint32_t console_lock(void)
+{
+    return arch_intr_save();
+}
+
+void console_unlock(uint32_t saved)
+{
+    arch_intr_restore(saved);
+}
+
 void console_flush(void)
 {
+    uint32_t lock = arch_intr_save();
     size_t off = 0;
 
     while (off < used) {
@@ -33,10 +48,13 @@ void console_flush(void)
     }
     used = 0;
     newline_pending = 0;
+    arch_intr_restore(lock);
 }
 
 void console_put(const char *s, size_t len)
 {
+    uint32_t lock = arch_intr_save();
+
     while (len > 0) {
         size_t room = CONSOLE_BUF_SIZE - used;
         size_t n = len < room ? len : room;
@@ -50,16 +68,23 @@ void console_put(const char *s, size_t len)
         if (used == CONSOLE_BUF_SIZE)
             console_flush();
     }
+    arch_intr_restore(lock);
 }
 
 void console_end(void)
 {
+    uint32_t lock = arch_intr_save();
+
     if (newline_pending)
         console_flush();
+    arch_intr_restore(lock);
 }
 
 void console_write(const char *s, size_t len)
 {
+    uint32_t lock = arch_intr_save();
+
     console_put(s, len);
     console_end();
+    arch_intr_restore(lock);
 }

@@ -231,12 +231,31 @@ static void release(struct block *b)
         list_insert_ordered(b);
 }
 
+/*
+ * How far the break may rise now.  arch_heap_limit() can move down while the
+ * program runs (on Denali, thread stacks take pages from the top of the range
+ * the heap shares with them), so it is asked again whenever the break would
+ * rise; it never moves below what the heap has used (heap_hwm).
+ */
+static uintptr_t ceiling(void)
+{
+    uintptr_t hi = (uintptr_t)arch_heap_limit();
+
+    if (hi > HEAD_BYTES)
+        hi = ((hi + HEAD_BYTES) & ~(uintptr_t)(ALIGN - 1)) - HEAD_BYTES;
+    if (hi < heap_brk)
+        hi = heap_brk;
+    if (hi < heap_limit)
+        heap_limit = hi;
+    return heap_limit;
+}
+
 /* A new block of `need` bytes at the break, or NULL when the heap is full. */
 static struct block *grow(size_t need)
 {
     struct block *b;
 
-    if (heap_limit - heap_brk < need)
+    if (ceiling() - heap_brk < need)
         return NULL;
     b = at(heap_brk);
     b->head = need | INUSE | PREV_INUSE;
@@ -327,7 +346,7 @@ void *realloc(void *p, size_t n)
     }
     next = at((uintptr_t)b + size);
     if ((uintptr_t)next == heap_brk) {       /* the last block: move the break */
-        if (heap_limit - (uintptr_t)b >= need) {
+        if (ceiling() - (uintptr_t)b >= need) {
             b->head = need | (b->head & FLAGS);
             heap_brk = (uintptr_t)b + need;
             if (heap_brk > heap_hwm)
@@ -363,6 +382,12 @@ void *realloc(void *p, size_t n)
 }
 
 /* ---- Ilwaco extensions (ilwaco.h) ------------------------------------- */
+
+uintptr_t ilwaco_heap_end(void)
+{
+    /* no heap_init() here: the platform's limit may ask kern/pages.c, which asks this */
+    return heap_ready ? heap_hwm : (uintptr_t)arch_heap_start();
+}
 
 size_t ilwaco_heap_top(void)
 {

@@ -5,7 +5,9 @@
  * with console_end(), which flushes when the call wrote a newline.  stdout
  * and stderr are the same console.  The string functions (snprintf, ...)
  * write into the caller's buffer, always NUL-terminated when size > 0, and
- * return the length the full output would have had.
+ * return the length the full output would have had.  printf and puts hold
+ * the console lock (interrupts masked) for the whole call, so lines printed
+ * by different threads never interleave.
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,9 +27,11 @@ static void console_sink(void *ctx, const char *s, size_t n)
 
 int vprintf(const char *fmt, va_list ap)
 {
+    uint32_t lock = console_lock();     /* one thread's line stays whole */
     int n = ilwaco_vformat(console_sink, NULL, fmt, ap);
 
     console_end();
+    console_unlock(lock);
     return n;
 }
 
@@ -120,9 +124,12 @@ int fputs(const char *s, FILE *f)
 
 int puts(const char *s)
 {
+    uint32_t lock = console_lock();
+
     console_put(s, strlen(s));
     console_put("\n", 1);
     console_end();
+    console_unlock(lock);
     return 0;
 }
 

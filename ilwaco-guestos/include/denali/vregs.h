@@ -32,6 +32,11 @@
         } while (hi_ != hi2_);                                           \
         ((uint64_t)hi_ << 32) | lo_; })
 
+/* Store v to the u32 at off (only the guest-written fields 0x20-0x2F may be
+ * written: INT_ENABLE, INT_PENDING, INT_HANDLER, GUEST_SCRATCH). */
+#define denali_vreg_write32(off, v) \
+        __asm__ volatile("movl %0, %c1" : : "r"((uint32_t)(v)), "i"(off) : "memory")
+
 static inline uint32_t denali_mem_size(void)
 {
     return denali_vreg32(DENALI_VREG_MEM_SIZE);
