@@ -86,6 +86,9 @@ public final class SingleVmRunner {
                 budget = Math.min(budget, left);
             }
             VirtualRegisters.updateClock(mem, clock.nowNs(), cpu.insnCount());
+            // as a quantum starts in yakima host: what the guest left pending (Ilwaco arms its own
+            // preemption tick in INT_PENDING) is delivered, so a spinning thread cannot hang the run
+            cpu.deliverInterrupts();
             ExitReason why = cpu.run(budget);
             switch (why) {
                 case BUDGET -> {

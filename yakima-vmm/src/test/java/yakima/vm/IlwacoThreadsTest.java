@@ -65,6 +65,20 @@ class IlwacoThreadsTest {
     }
 
     @Test
+    void yakimaRunPreemptsASpinningThreadToo() throws Exception {
+        ElfImage image = ElfImage.parse(Files.readAllBytes(TestGuests.build("threads-spin")), MEM);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long[] now = {0};
+        // the clock moves 1 ms per reading, and idling moves it to the deadline: no real time passes
+        VmClock clock = () -> now[0] += MS;
+        Idler idler = (c, deadline) -> now[0] = Math.max(now[0], deadline);
+        RunResult r = new SingleVmRunner(image, RunOptions.defaults(MEM).withMaxInsns(200_000_000L), ConsoleSink.of(out), clock,
+                idler, null).run();
+        assertEquals(RunResult.Outcome.TERMINATED, r.outcome(), out.toString(StandardCharsets.ISO_8859_1));
+        assertEquals(3, r.exitCode(), out.toString(StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
     void theHeapAndThreadStacksShareMemoryWithoutRunningIntoEachOther() throws Exception {
         Run r = new Run("threads-heap", 10_000).toEnd(1_000_000);
         String out = r.output();
