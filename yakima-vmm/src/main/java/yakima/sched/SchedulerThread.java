@@ -344,20 +344,13 @@ public final class SchedulerThread implements Agent {
     private void warm() {
         int b = WARM_BATCH;
         int sum = 0;
-        int o = b;
-        for (int k = o; k < o + b; k++) {
+        for (int k = b; k < 3 * b; k++) {
             Vm v = runQueue.peek(k);
             if (v == null) {
                 break;
             }
-            sum += v.touchRegisters();
-        }
-        for (int k = o + b; k < o + 2 * b; k++) {
-            Vm v = runQueue.peek(k);
-            if (v == null) {
-                break;
-            }
-            sum += v.touch();
+            // the next batch's page 0, through VM objects the last call loaded; then the batch after's VM objects
+            sum += k < 2 * b ? v.touchRegisters() : v.touch();
         }
         warmSink = sum;
     }

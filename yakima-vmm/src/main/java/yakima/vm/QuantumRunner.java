@@ -108,7 +108,7 @@ public final class QuantumRunner {
                     int result = vm.hypercalls().dispatch(mem, number, cpu.reg(CpuState.EBX), cpu.reg(CpuState.ECX),
                             cpu.reg(CpuState.EDX), cpu.reg(CpuState.ESI), cpu.reg(CpuState.EDI));
                     cpu.setReg(CpuState.EAX, result);
-                    refreshClock(vm, cpu, mem);
+                    refreshClock(vm, cpu);
                 }
                 case IDLE -> {
                     if (idleOnlyYields) {
@@ -117,13 +117,13 @@ public final class QuantumRunner {
                     long deadlineVm = cpu.idleDeadlineNs();
                     long now = readClock();
                     if (deadlineVm >= 0 && vm.hostTimeNs(deadlineVm) <= now) {
-                        refreshClock(vm, cpu, mem); // already past: IDLE returns at once
+                        refreshClock(vm, cpu); // already past: IDLE returns at once
                         continue;
                     }
                     if (vm.hasRaised()) {
                         // an interrupt arrived during the quantum: IDLE returns, and it is delivered
                         vm.takeInterrupts();
-                        refreshClock(vm, cpu, mem);
+                        refreshClock(vm, cpu);
                         cpu.deliverInterrupts();
                         continue;
                     }
@@ -159,7 +159,7 @@ public final class QuantumRunner {
         return clockNs.getAsLong();
     }
 
-    private void refreshClock(Vm vm, Cpu cpu, GuestMemory mem) {
+    private void refreshClock(Vm vm, Cpu cpu) {
         VirtualRegisters.updateClock(vm.virtualRegisters(), vm.vmTimeNs(readClock()), cpu.insnCount());
     }
 }
