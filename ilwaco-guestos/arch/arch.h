@@ -73,4 +73,24 @@ void arch_switch(void **save_sp, void *load_sp);
  * Linux: a static area of its own. */
 void arch_page_region(uintptr_t *lo, uintptr_t *hi);
 
+/* ---- Devices (net/nic.c, kern/disk.c) ------------------------------------
+ * Denali: the NIC_* and DISK_* hypercalls and virtual registers
+ * (arch/denali/devices.c).  Linux: no NIC and no disk (-ENOSYS, zeros). */
+struct arch_net_config {
+    uint8_t mac[6];
+    uint32_t ip, netmask, gateway;      /* network byte order, as the vregs */
+    int nic;                            /* 1: a NIC whose link is up */
+};
+void arch_net_config(struct arch_net_config *out);
+/* NIC_SEND: 0, -EAGAIN (TX queue full), -EINVAL, -ENOSYS. */
+int32_t arch_nic_send(const void *frame, uint32_t len);
+/* NIC_RECV: the next frame's length (0: none waiting), or -errno. */
+int32_t arch_nic_recv(void *buf, uint32_t cap);
+/* DISK_BLOCKS; DISK_READ / DISK_WRITE: a request id > 0 or -errno; and
+ * DISK_DONE, the count of completed requests. */
+uint32_t arch_disk_blocks(void);
+int32_t arch_disk_read(uint32_t block, void *buf, uint32_t count);
+int32_t arch_disk_write(uint32_t block, const void *buf, uint32_t count);
+uint32_t arch_disk_done(void);
+
 #endif /* ILWACO_ARCH_H */
