@@ -31,6 +31,7 @@
 #include <ilwaco/intr.h>
 #include <ilwaco/thread.h>
 #include "../arch/arch.h"
+#include "kern.h"
 
 #define DISK_MAX_BLOCKS    64           /* per DISK_READ / DISK_WRITE */
 #define DISK_MAX_IN_FLIGHT 16           /* the VMM refuses more with -EAGAIN */
@@ -120,6 +121,7 @@ static int transfer(int write, uint32_t block, void *buf, uint32_t count)
     r = check(block, buf, count);
     if (r)
         return r;
+    sched_start();              /* before masking: the first call enables interrupts */
     s = intr_save();
     mutex_lock(&lock);
     start();

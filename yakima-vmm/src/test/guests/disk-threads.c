@@ -14,14 +14,15 @@
  * count 0 and blocks past the end give -EINVAL, a buffer in page 0 or
  * running past 4 GiB gives -EFAULT.  Without a disk: every call -ENOSYS.
  *
- * Prints "workers ok N", "big ok 72" (or "persisted ok N"), "bad calls: ..."
- * and exits 0; a mismatch prints where and exits 1.
+ * Prints "workers ok N", "big ok 72" (or "persisted ok N"), "bad calls: ...",
+ * "interrupts on" and exits 0; a mismatch prints where and exits 1.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <ilwaco/disk.h>
 #include <ilwaco/thread.h>
+#include <denali/vregs.h>
 
 #ifndef SEED
 #define SEED 1
@@ -173,5 +174,7 @@ int main(void)
            disk_write(blocks - 1, big, 2),
            disk_read(0, (void *)16, 1),
            disk_read(0, (void *)0xFFFFF000u, 2));
+    /* the first disk call (in VERIFY, before any other thread call) must leave them on */
+    printf("interrupts %s\n", denali_vreg32(DENALI_VREG_INT_ENABLE) ? "on" : "off");
     return rc;
 }

@@ -108,6 +108,8 @@ class GuestDiskTest {
         assertEquals(0, reader.exitCode(), output());
         assertTrue(output().contains("persisted ok 112\n"), output());
         assertTrue(output().contains(BAD_CALLS + "\n"), output());
+        // its first call into the kernel was a disk call: interrupts must be on after it
+        assertTrue(output().contains("interrupts on\n"), output());
 
         // the same reader with another seed must notice: the check can fail
         host.destroy(reader.idString());
