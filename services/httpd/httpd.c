@@ -62,7 +62,7 @@ struct conn {
 
 /* Counters, served at /stats.  Every refused or dropped thing is one. */
 static struct {
-    uint32_t accepted, closed, active, accept_failed, at_limit;
+    uint32_t accepted, closed, active, peak, accept_failed, at_limit;
     uint32_t requests, ok, bad_request, not_found, not_allowed, not_implemented;
     uint32_t bad_version, server_error, timeouts, resets;
     uint64_t body_bytes;
@@ -200,11 +200,11 @@ static void respond_stats(struct conn *c, int send_body, int keep_alive_10)
         return;
     }
     n = snprintf(body, HTTPD_STATS_MAX,
-                 "accepted %u\nclosed %u\nactive %u\naccept_failed %u\nat_limit %u\n"
+                 "accepted %u\nclosed %u\nactive %u\npeak %u\naccept_failed %u\nat_limit %u\n"
                  "requests %u\nok %u\nbad_request %u\nnot_found %u\nnot_allowed %u\n"
                  "not_implemented %u\nbad_version %u\nserver_error %u\ntimeouts %u\n"
                  "resets %u\nbody_bytes %llu\n",
-                 st.accepted, st.closed, st.active, st.accept_failed, st.at_limit,
+                 st.accepted, st.closed, st.active, st.peak, st.accept_failed, st.at_limit,
                  st.requests, st.ok, st.bad_request, st.not_found, st.not_allowed,
                  st.not_implemented, st.bad_version, st.server_error, st.timeouts,
                  st.resets, (unsigned long long)st.body_bytes);
@@ -445,7 +445,8 @@ static void accept_some(uint64_t now)
         c->deadline = now + HTTPD_IDLE_NS;
         conns[nconns++] = c;
         st.accepted++;
-        st.active++;
+        if (++st.active > st.peak)
+            st.peak = st.active;
     }
 }
 

@@ -88,6 +88,11 @@ public final class GuestMemory {
         return privatePages;
     }
 
+    /** True when page {@code pageNumber} is one of the {@link #privatePages()}: page 0, or written or copied. Owner thread only. */
+    public boolean isPrivatePage(int pageNumber) {
+        return shared[pageNumber] == null && rd[pageNumber] != ZERO_PAGE;
+    }
+
     /** Pages currently mapped shared and not yet copied. */
     public int sharedPages() {
         return sharedPages;

@@ -1,0 +1,335 @@
+package yakima.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import denali.isa.loader.ElfImage;
+import denali.isa.loader.ElfSymbol;
+import denali.isa.memory.GuestMemory;
+import yakima.host.DiskSpec;
+import yakima.host.Host;
+import yakima.host.HostConfig;
+import yakima.host.VmSpec;
+import yakima.vm.ConsoleSink;
+import yakima.vm.ImageResolver;
+import yakima.vm.TestGuests;
+import yakima.vm.Vm;
+import yakima.vm.VmState;
+
+/**
+ * The guest services ({@code services/httpd}, {@code echo}, {@code kv}) over
+ * Ilwaco's TCP/IP stack, each in a VM with a client VM beside it on the LAN
+ * (the clients are {@code src/test/guests/*-client.c}; they check every byte
+ * and print what the tests assert). The host's threads are not started:
+ * every test turns the scheduler, the switch and the disk thread by hand
+ * with a fake clock, so runs are deterministic and bounded.
+ */
+class GuestServicesTest {
+    private static final int SERVER_MEM = 8 << 20;
+    private static final int CLIENT_MEM = 8 << 20;
+    /** What an idle httpd may hold privately: 48 KiB. */
+    private static final int IDLE_PRIVATE_PAGES = 12;
+
+    @TempDir
+    Path dir;
+
+    private long nowNs;
+    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+    private Host host;
+
+    @AfterEach
+    void close() {
+        if (host != null) {
+            host.close();
+        }
+    }
+
+    private void host() {
+        HostConfig config = HostConfig.defaults();
+        host = new Host(config.withScheduler(config.scheduler().withThreads(1)), new ImageResolver(), () -> nowNs,
+                ConsoleSink.of(console));
+    }
+
+    private String output() {
+        return console.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private Vm create(String image, int mem, DiskSpec disk) throws Exception {
+        return host.create(new VmSpec(image, mem, null, disk));
+    }
+
+    private Vm client(String guest, String... defines) throws Exception {
+        return create(TestGuests.build(guest, defines).toString(), CLIENT_MEM, null);
+    }
+
+    private void turn(long stepNs) {
+        host.scheduler().thread(0).doWork();
+        host.lan().doWork();
+        host.disks().doWork();
+        nowNs += stepNs;
+    }
+
+    /** Turns every agent until {@code done}, the clock moving {@code stepNs} a turn; fails after {@code maxTurns}. */
+    private void runUntil(BooleanSupplier done, int maxTurns, long stepNs) {
+        for (int t = 0; t < maxTurns; t++) {
+            if (done.getAsBoolean()) {
+                return;
+            }
+            turn(stepNs);
+        }
+        StringBuilder states = new StringBuilder();
+        for (Vm vm : host.vms()) {
+            states.append(vm.idString()).append(' ').append(vm.state().label()).append(' ')
+                    .append(vm.faultReason() == null ? "" : vm.faultReason()).append('\n');
+        }
+        throw new AssertionError("not done after " + maxTurns + " turns:\n" + states + "console so far:\n" + output());
+    }
+
+    private void runUntilEnded(Vm vm, int maxTurns) {
+        runUntil(() -> vm.state().isFinal(), maxTurns, 1_000_000);
+        assertEquals(VmState.TERMINATED, vm.state(), () -> "fault: " + vm.faultReason() + "\n" + output());
+    }
+
+    private void assertPrinted(String line) {
+        assertTrue(output().contains(line + "\n"), () -> "no line \"" + line + "\" in:\n" + output());
+    }
+
+    // ---------------------------------------------------------------- httpd
+
+    @Test
+    void aHundredConcurrentConnectionsFetchEveryObjectSizeAndEveryByteMatches() throws Exception {
+        host();
+        Vm httpd = create("httpd", SERVER_MEM, null); // vm-1
+        Vm client = client("http-client", "LOAD", "SERVER=1");
+        runUntilEnded(client, 200_000);
+
+        assertEquals(0, client.exitCode(), output());
+        assertPrinted("load: 100 connections open");
+        // connection i asks objects i % 4 and i % 4 + 1: each of the four 50 times
+        long bodyBytes = 50L * (1024 + 2258 + 10240 + 134007);
+        assertPrinted("load: 100 connections, 200 responses, " + bodyBytes + " body bytes, 0 errors");
+        assertPrinted("load: server peak 100 connections");
+        assertEquals(VmState.IDLE, httpd.state(), "the server waits for the next client");
+    }
+
+    @Test
+    void malformedRequestsGet400AndAClosedConnectionAndTheServerKeepsServing() throws Exception {
+        host();
+        create("httpd", SERVER_MEM, null);
+        Vm client = client("http-client", "MALFORMED", "SERVER=1");
+        runUntilEnded(client, 100_000);
+
+        assertEquals(0, client.exitCode(), output());
+        for (int i = 0; i < 16; i++) {
+            assertPrinted("malformed " + i + ": 400 closed");
+        }
+        assertPrinted("malformed 16: 505 closed");
+        assertPrinted("malformed 17: 501 closed");
+        assertPrinted("oversized: 400 closed");
+        assertPrinted("after: 200, 2258 bytes ok");
+        assertPrinted("malformed: 19 requests, 0 failures");
+    }
+
+    @Test
+    void keepAlivePipeliningConnectionCloseAndHttp10() throws Exception {
+        host();
+        create("httpd", SERVER_MEM, null);
+        Vm client = client("http-client", "KEEPALIVE", "SERVER=1");
+        runUntilEnded(client, 100_000);
+
+        assertEquals(0, client.exitCode(), output());
+        assertPrinted("/1k: 200, length 1024");
+        assertPrinted("/small: 200, length 2258");
+        assertPrinted("/10k: 200, length 10240");
+        assertPrinted("/large: 200, length 134007");
+        assertPrinted("404 kept: 404, length 14");
+        assertPrinted("HEAD /large: 200, length 134007");
+        assertPrinted("405 kept: 405, length 23");
+        assertPrinted("after HEAD: 200, length 2258");
+        assertPrinted("pipelined: 3 of 3, then closed by server");
+        assertPrinted("1.0: 200, length 1024, close");
+        assertPrinted("1.0 keep-alive: 200, length 1024, keep-alive");
+        assertPrinted("1.0 again: 200, length 2258, close");
+        assertPrinted("close: 200, length 10240, close");
+        assertPrinted("keepalive: 0 failures");
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsClosedAfterTheIdleTimeout() throws Exception {
+        host();
+        create("httpd", SERVER_MEM, null);
+        Vm client = client("http-client", "IDLE", "SERVER=1");
+        runUntil(() -> client.state().isFinal(), 20_000, 5_000_000);
+
+        assertEquals(0, client.exitCode(), output());
+        Matcher m = Pattern.compile("idle: closed by server after (\\d+) ms").matcher(output());
+        assertTrue(m.find(), output());
+        long ms = Long.parseLong(m.group(1));
+        assertTrue(ms >= 10_000 && ms <= 10_200, "closed after " + ms + " ms, the timeout is 10 s");
+    }
+
+    @Test
+    void anIdleHttpdRunsNoInstructionsAndHoldsAtMost48KiBOfPrivateMemory() throws Exception {
+        host();
+        Vm httpd = create("httpd", SERVER_MEM, null);
+        runUntil(() -> output().contains("httpd: listening on port 80") && httpd.state() == VmState.IDLE, 1_000,
+                1_000_000);
+
+        long insns = httpd.insns();
+        for (int i = 0; i < 2_000; i++) {
+            turn(10_000_000); // 20 s of virtual time
+        }
+        assertEquals(VmState.IDLE, httpd.state());
+        assertEquals(insns, httpd.insns(), "an idle server runs nothing");
+
+        String breakdown = privateBreakdown(httpd);
+        System.out.println("idle httpd private pages: " + breakdown);
+        assertTrue(httpd.privatePages() <= IDLE_PRIVATE_PAGES,
+                "an idle httpd holds " + httpd.privatePages() + " private pages (" + breakdown + "), at most "
+                        + IDLE_PRIVATE_PAGES + " allowed");
+    }
+
+    /**
+     * Which private pages an idle VM holds: page 0, the image's data and
+     * bss, the heap (from __heap_start up), thread stacks (below the main
+     * stack's reserve, from the top down) and the main stack (the top 64 KiB).
+     */
+    private static String privateBreakdown(Vm vm) throws Exception {
+        byte[] elf = new ImageResolver().resolve("httpd").bytes();
+        ElfImage image = ElfImage.parse(elf, vm.memSizeBytes());
+        int dataStart = Integer.MAX_VALUE;
+        int heapStart = 0;
+        for (ElfSymbol s : image.symbols()) {
+            if (s.name().equals("__heap_start")) {
+                heapStart = s.address();
+            }
+            if (s.name().equals("_etext")) {
+                dataStart = (s.address() + GuestMemory.PAGE_MASK) & ~GuestMemory.PAGE_MASK;
+            }
+        }
+        GuestMemory mem = vm.memory();
+        int pages = mem.pageCount();
+        int mainStackFirst = pages - 16;
+        int vregs = 0, data = 0, heap = 0, threadStacks = 0, mainStack = 0, text = 0;
+        int heapTop = heapStart >>> GuestMemory.PAGE_SHIFT;
+        int highestHeap = heapTop;
+        for (int p = heapTop; p < mainStackFirst; p++) {
+            if (mem.isPrivatePage(p) && p - highestHeap <= 4) {
+                highestHeap = p; // the heap is contiguous from __heap_start; stacks sit far above
+            }
+        }
+        for (int p = 0; p < pages; p++) {
+            if (!mem.isPrivatePage(p)) {
+                continue;
+            }
+            int a = p << GuestMemory.PAGE_SHIFT;
+            if (p == 0) {
+                vregs++;
+            } else if (a < dataStart) {
+                text++;
+            } else if (a < heapStart) {
+                data++;
+            } else if (p >= mainStackFirst) {
+                mainStack++;
+            } else if (p <= highestHeap) {
+                heap++;
+            } else {
+                threadStacks++;
+            }
+        }
+        return vm.privatePages() + " = page 0: " + vregs + ", text/rodata: " + text + ", data+bss: " + data + ", heap: "
+                + heap + ", thread stacks: " + threadStacks + ", main stack: " + mainStack;
+    }
+
+    // ---------------------------------------------------------------- echo
+
+    @Test
+    void echoAnswersOverUdpAndTcp() throws Exception {
+        host();
+        create("echo", SERVER_MEM, null);
+        Vm client = client("echo-client", "SERVER=1");
+        runUntilEnded(client, 100_000);
+
+        assertEquals(0, client.exitCode(), output());
+        assertPrinted("echo: UDP and TCP port 7");
+        assertPrinted("udp: 4 of 4 echoed");
+        assertPrinted("tcp: 100000 bytes echoed, closed by server");
+    }
+
+    // ---------------------------------------------------------------- kv
+
+    @Test
+    void kvDataSurvivesTheVmBeingDestroyedAndCreatedAgainOnItsDisk() throws Exception {
+        host();
+        Path disk = dir.resolve("kv.disk");
+        Vm kv = create("kv", SERVER_MEM, DiskSpec.privateDisk(disk, 64)); // vm-1
+        Vm writer = client("kv-client", "PHASE=1", "SERVER=1"); // vm-2
+        runUntilEnded(writer, 100_000);
+        assertEquals(0, writer.exitCode(), output());
+        assertPrinted("kv: formatted a blank disk of 64 blocks: two logs of 31 blocks");
+        assertPrinted("phase 1 ok");
+
+        host.destroy(kv.idString());
+        runUntil(() -> kv.state() == VmState.DESTROYED, 1_000, 1_000_000);
+        Vm again = create("kv", SERVER_MEM, DiskSpec.privateDisk(disk, 0)); // vm-3, the same disk
+        Vm reader = client("kv-client", "PHASE=2", "SERVER=3"); // vm-4
+        runUntilEnded(reader, 100_000);
+        assertEquals(0, reader.exitCode(), output());
+        // 20 puts, k3 again, the delete of k5
+        assertPrinted("kv: replayed 22 records from disk: 19 keys, " + keptBytes() + " bytes; log "
+                + logBytes() + " of 126976 bytes, generation 1");
+        assertPrinted("phase 2 ok");
+        assertEquals(VmState.IDLE, again.state());
+    }
+
+    /** Keys and values phase 1 leaves: k0..k19 but k5, value of k<i> 100 i + 1 bytes, k19's 4,096. */
+    private static long keptBytes() {
+        long n = 0;
+        for (int i = 0; i < 20; i++) {
+            if (i != 5) {
+                n += ("k" + i).length() + (i == 19 ? 4096 : 100 * i + 1);
+            }
+        }
+        return n;
+    }
+
+    /** The log phase 1 writes: 16-byte headers, key and value padded to 4. */
+    private static long logBytes() {
+        long n = 0;
+        for (int i = 0; i < 20; i++) {
+            n += 16 + ((("k" + i).length() + (i == 19 ? 4096 : 100 * i + 1) + 3) & ~3);
+        }
+        n += 16 + ((2 + 301 + 3) & ~3); // k3 again
+        n += 16 + 4; // delete k5
+        return n;
+    }
+
+    @Test
+    void malformedKvCommandsGetErrorsAndTheConnectionKeepsServingAndNoDiskMeansMemoryOnly() throws Exception {
+        host();
+        create("kv", SERVER_MEM, null);
+        Vm client = client("kv-client", "MALFORMED", "SERVER=1");
+        runUntilEnded(client, 100_000);
+
+        assertEquals(0, client.exitCode(), output());
+        assertPrinted("kv: no disk: running in memory only, nothing outlives the VM");
+        assertPrinted("unknown: ERROR unknown command");
+        assertPrinted("key of 65: ERROR key too long");
+        assertPrinted("value of 5000: ERROR value too long");
+        assertPrinted("value without its line end: ERROR value not followed by a line end");
+        assertPrinted("line of 301: ERROR line too long");
+        assertPrinted("put after errors: STORED");
+        assertPrinted("malformed ok");
+    }
+}
