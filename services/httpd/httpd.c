@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ilwaco.h>
+#include <ilwaco/param.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@
 #include "objects.h"
 
 #define HTTPD_PORT        80
-#define HTTPD_MAX_CONNS   256             /* connections at once */
+#define HTTPD_MAX_CONNS   (ILWACO_SOCKET_MAX - 1) /* connections at once: 255 */
 #define HTTPD_REQ_MIN     512             /* first request buffer */
 #define HTTPD_REQ_MAX     8192            /* largest request head */
 #define HTTPD_HDR_MAX     256             /* response head */

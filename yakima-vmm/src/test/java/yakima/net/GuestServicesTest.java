@@ -121,6 +121,7 @@ class GuestServicesTest {
         assertPrinted("load: 100 connections, 200 responses, " + bodyBytes + " body bytes, 0 errors");
         assertPrinted("load: server peak 100 connections");
         assertEquals(VmState.IDLE, httpd.state(), "the server waits for the next client");
+        System.out.println("httpd after 100 connections: " + httpd.privatePages() + " private pages");
     }
 
     @Test
