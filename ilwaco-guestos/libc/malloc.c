@@ -44,7 +44,7 @@
  * PREV_INUSE bit (a corrupted header).  Out of memory returns NULL with
  * errno = ENOMEM and leaves the heap usable.
  *
- * Threads: every entry point masks interrupts (intr_save/intr_restore)
+ * Threads: every entry point masks interrupts (arch_intr_save/restore)
  * around its work on the heap.  One CPU, so that is the lock: a thread
  * cannot be preempted, nor an interrupt handler run, in the middle of a heap
  * operation, and malloc never blocks, so masking costs two register writes.
@@ -58,7 +58,6 @@
 #include <stdint.h>
 #include <errno.h>
 #include <ilwaco.h>
-#include <ilwaco/intr.h>
 #include "../arch/arch.h"
 
 #define ALIGN       16u
@@ -366,10 +365,10 @@ static void *realloc_masked(void *p, size_t n, void **moved, size_t *old_bytes)
 
 void *malloc(size_t n)
 {
-    uint32_t s = intr_save();
+    uint32_t s = arch_intr_save();
     void *p = malloc_masked(n);
 
-    intr_restore(s);
+    arch_intr_restore(s);
     return p;
 }
 
@@ -379,9 +378,9 @@ void free(void *p)
 
     if (p == NULL)
         return;
-    s = intr_save();
+    s = arch_intr_save();
     free_masked(p);
-    intr_restore(s);
+    arch_intr_restore(s);
 }
 
 void *calloc(size_t count, size_t each)
@@ -394,12 +393,12 @@ void *calloc(size_t count, size_t each)
     if (each != 0 && count > SIZE_MAX / each)
         return out_of_memory();
     n = count * each;
-    s = intr_save();
+    s = arch_intr_save();
     if (!heap_ready)
         heap_init();
     zero_from = heap_hwm;         /* memory at and above it was never written */
     p = malloc_masked(n);
-    intr_restore(s);
+    arch_intr_restore(s);
     /* the block is ours: clear the part below zero_from without the lock */
     if (p && (uintptr_t)p < zero_from) {
         uintptr_t end = (uintptr_t)p + n;
@@ -416,9 +415,9 @@ void *realloc(void *p, size_t n)
 
     if (p == NULL)
         return malloc(n);
-    s = intr_save();
+    s = arch_intr_save();
     q = realloc_masked(p, n, &moved, &old_bytes);
-    intr_restore(s);
+    arch_intr_restore(s);
     if (q || !moved)
         return q;                   /* in place; or freed (n == 0); or out of memory */
     /* both blocks are the caller's until p is freed: copy without the lock */
@@ -438,13 +437,13 @@ uintptr_t ilwaco_heap_end(void)
 
 size_t ilwaco_heap_top(void)
 {
-    uint32_t s = intr_save();
+    uint32_t s = arch_intr_save();
     size_t top;
 
     if (!heap_ready)
         heap_init();
     top = heap_brk - heap_lo;
-    intr_restore(s);
+    arch_intr_restore(s);
     return top;
 }
 
@@ -487,9 +486,9 @@ static int heap_check_masked(void)
 
 int ilwaco_heap_check(void)
 {
-    uint32_t s = intr_save();
+    uint32_t s = arch_intr_save();
     int r = heap_check_masked();
 
-    intr_restore(s);
+    arch_intr_restore(s);
     return r;
 }
