@@ -1,0 +1,119 @@
+package yakima.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import yakima.host.Host;
+import yakima.host.HostConfig;
+import yakima.host.VmSpec;
+import yakima.vm.ConsoleSink;
+import yakima.vm.ImageResolver;
+import yakima.vm.TestGuests;
+import yakima.vm.Vm;
+import yakima.vm.VmState;
+
+/**
+ * Ilwaco's TCP (ilwaco-guestos/net/tcp*.c) seen from inside VMs: over
+ * loopback in one VM, and between VMs through the switch. The host's
+ * threads are not started: each test turns the scheduler and the switch by
+ * hand with a fake clock, so time passes only as the test says.
+ */
+class GuestTcpTest {
+    private static final int MEM = 1 << 20;
+
+    private long nowNs;
+    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+    private Host host;
+
+    private Host host(HostConfig config) {
+        host = new Host(config.withScheduler(config.scheduler().withThreads(1)), new ImageResolver(), () -> nowNs,
+                ConsoleSink.of(console));
+        return host;
+    }
+
+    @AfterEach
+    void close() {
+        System.out.println(output());
+        if (host != null) {
+            host.close();
+        }
+    }
+
+    /** One turn of every agent; the clock moves stepNs. */
+    private void turn(long stepNs) {
+        host.scheduler().thread(0).doWork();
+        host.lan().doWork();
+        nowNs += stepNs;
+    }
+
+    /** Turns (1 ms of VM time each) until {@code done}; fails after maxTurns. */
+    private void runUntil(BooleanSupplier done, int maxTurns) {
+        runUntil(done, maxTurns, 1_000_000);
+    }
+
+    private void runUntil(BooleanSupplier done, int maxTurns, long stepNs) {
+        for (int turn = 0; turn < maxTurns; turn++) {
+            if (done.getAsBoolean()) {
+                return;
+            }
+            turn(stepNs);
+        }
+        StringBuilder states = new StringBuilder();
+        for (Vm vm : host.vms()) {
+            states.append(vm.idString()).append(' ').append(vm.state().label()).append(' ')
+                    .append(vm.faultReason() == null ? "" : vm.faultReason()).append('\n');
+        }
+        throw new AssertionError("not done after " + maxTurns + " turns:\n" + states + "console so far:\n" + output());
+    }
+
+    private String output() {
+        return console.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean ended(Vm vm) {
+        return vm.state() == VmState.TERMINATED || vm.state() == VmState.FAULTED;
+    }
+
+    private Vm create(int mem, String guest, String... defines) throws Exception {
+        return host.create(new VmSpec(TestGuests.build(guest, defines).toString(), mem, null, null));
+    }
+
+    /** The value of {@code name=N} in the last line starting with {@code prefix}. */
+    private long stat(String prefix, String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(prefix) + ".*\\b" + name + "=(\\d+)").matcher(output());
+        long value = -1;
+        while (m.find()) {
+            value = Long.parseLong(m.group(1));
+        }
+        assertTrue(value >= 0, "no " + name + " after '" + prefix + "' in:\n" + output());
+        return value;
+    }
+
+    private void assertPassed(Vm vm, String doneLine) {
+        assertEquals(VmState.TERMINATED, vm.state(), vm.faultReason() + "\n" + output());
+        assertFalse(output().contains("FAIL"), output());
+        assertTrue(output().contains(doneLine), output());
+        assertEquals(0, vm.exitCode(), output());
+    }
+
+    @Test
+    void loopbackConnectSendRecvCloseRefusedResetNonblockingAndBacklogInOneVm() throws Exception {
+        host(HostConfig.defaults());
+        Vm vm = create(MEM, "tcp-loop");
+        runUntil(() -> ended(vm), 30_000);
+        assertPassed(vm, "tcp-loop done, 0 failures");
+        assertEquals(0, stat("tcp stats", "rx_bad"));
+        assertTrue(stat("tcp stats", "rst_out") >= 2, "a RST for the closed port and one for the unread data");
+        assertTrue(stat("tcp stats", "backlog_drops") >= 1, "the second SYN met a full backlog");
+    }
+}
