@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -115,5 +116,47 @@ class GuestTcpTest {
         assertEquals(0, stat("tcp stats", "rx_bad"));
         assertTrue(stat("tcp stats", "rst_out") >= 2, "a RST for the closed port and one for the unread data");
         assertTrue(stat("tcp stats", "backlog_drops") >= 1, "the second SYN met a full backlog");
+    }
+
+    /** CRC-32 of the first n bytes of tcp-bulk.c's pattern. */
+    private static long patternCrc(int n) {
+        CRC32 crc = new CRC32();
+        byte[] chunk = new byte[8192];
+        for (int i = 0; i < n; i += chunk.length) {
+            int len = Math.min(chunk.length, n - i);
+            for (int k = 0; k < len; k++) {
+                int j = i + k;
+                chunk[k] = (byte) (j * 7 + (j >>> 11) + 1);
+            }
+            crc.update(chunk, 0, len);
+        }
+        return crc.getValue();
+    }
+
+    private static final int TEN_MIB = 10 << 20;
+    private static final int BULK_MEM = 4 << 20;
+
+    /** Runs tcp-bulk server (vm-1) and client (vm-2) until both end; returns the VM time taken in ms. */
+    private long bulk(HostConfig config, int maxTurns) throws Exception {
+        host(config);
+        Vm server = create(BULK_MEM, "tcp-bulk", "SERVER");
+        runUntil(() -> output().contains("server listening"), 1_000);
+        Vm client = create(BULK_MEM, "tcp-bulk", "PEER=1");
+        long start = nowNs, wall = System.nanoTime();
+        runUntil(() -> ended(server) && ended(client), maxTurns);
+        System.out.printf("tcp-bulk: %d ms of VM time, %d ms wall%n", (nowNs - start) / 1_000_000,
+                (System.nanoTime() - wall) / 1_000_000);
+        String crc = String.format("%08x", patternCrc(TEN_MIB));
+        assertEquals(0, server.exitCode(), output());
+        assertEquals(0, client.exitCode(), output());
+        assertTrue(output().contains("client sent " + TEN_MIB + " bytes crc " + crc), output());
+        assertTrue(output().contains("server got " + TEN_MIB + " bytes crc " + crc + " mismatches 0"), output());
+        return (nowNs - start) / 1_000_000;
+    }
+
+    @Test
+    void tenMibFromVmToVmArriveExactly() throws Exception {
+        bulk(HostConfig.defaults(), 60_000);
+        assertEquals(0, stat("bulk stats", "rx_bad"));
     }
 }
