@@ -17,6 +17,7 @@ import yakima.host.DiskSpec;
 import yakima.host.HostConfig;
 import yakima.host.HostException;
 import yakima.host.VmSpec;
+import yakima.net.LanFaults;
 import yakima.sched.SchedulerConfig;
 import yakima.vm.ConsoleSink;
 import yakima.vm.ImageNotFoundException;
@@ -86,6 +87,11 @@ final class HostCommand implements Callable<Integer> {
             description = "with --disk-dir: each VM's disk is a private copy-on-write overlay over this read-only base disk")
     Path diskBase;
 
+    @Option(names = "--lan-faults", paramLabel = "SPEC", converter = LanFaultsConverter.class,
+            description = "inject faults into the virtual LAN: drop=P,reorder=P,duplicate=P[,seed=N], "
+                    + "percentages from 0 to 100 per delivered frame (default: none; seed: random, printed)")
+    LanFaults lanFaults;
+
     HostCommand(CliStreams io, ImageResolver images) {
         this.io = io;
         this.images = images;
@@ -134,8 +140,12 @@ final class HostCommand implements Callable<Integer> {
         }
         long boot = System.nanoTime();
         ConsoleSink out = console ? ConsoleSink.of(io.guestOut()) : ConsoleSink.discarding();
-        try (Host host = new Host(HostConfig.defaults().withScheduler(sc.withMaxVmsPerThread(HostConfig.defaults().maxVms())),
-                images, () -> System.nanoTime() - boot, out)) {
+        HostConfig config = HostConfig.defaults().withScheduler(sc.withMaxVmsPerThread(HostConfig.defaults().maxVms()))
+                .withLanFaults(lanFaults == null ? LanFaults.NONE : lanFaults);
+        if (config.lanFaults().enabled()) {
+            io.err().println("yakima host: injecting LAN faults: " + config.lanFaults());
+        }
+        try (Host host = new Host(config, images, () -> System.nanoTime() - boot, out)) {
             host.start();
             if (pcap != null) {
                 try {
