@@ -159,4 +159,20 @@ class GuestTcpTest {
         bulk(HostConfig.defaults(), 60_000);
         assertEquals(0, stat("bulk stats", "rx_bad"));
     }
+
+    @Test
+    void tenMibArriveExactlyThroughASwitchThatDropsReordersAndDuplicatesFrames() throws Exception {
+        bulk(HostConfig.defaults().withLanFaults(new LanFaults(2, 2, 2, 42)), 120_000);
+        VirtualSwitch lan = host.lan();
+        assertTrue(lan.dropped(SwitchDrop.FAULT_INJECTED) > 100, "frames were dropped");
+        assertTrue(lan.framesReordered() > 100, "frames were reordered");
+        assertTrue(lan.framesDuplicated() > 100, "frames were duplicated");
+        // the sender (the client's line is printed last) resent what was lost, quickly on duplicate ACKs
+        assertTrue(stat("bulk stats", "retransmits") > 50, output());
+        assertTrue(stat("bulk stats", "fast_retransmits") > 20, output());
+        // the receiver (the server's line) dropped the duplicates and kept the early segments
+        String server = output().lines().filter(l -> l.startsWith("bulk stats")).findFirst().orElseThrow();
+        assertTrue(Long.parseLong(server.replaceAll(".*\\bdup_in=(\\d+).*", "$1")) > 50, server);
+        assertTrue(Long.parseLong(server.replaceAll(".*\\booo_in=(\\d+).*", "$1")) > 50, server);
+    }
 }
