@@ -175,4 +175,39 @@ class GuestTcpTest {
         assertTrue(Long.parseLong(server.replaceAll(".*\\bdup_in=(\\d+).*", "$1")) > 50, server);
         assertTrue(Long.parseLong(server.replaceAll(".*\\booo_in=(\\d+).*", "$1")) > 50, server);
     }
+
+    @Test
+    void refusedResetClosedWindowAndConnectTimeoutBetweenVms() throws Exception {
+        host(HostConfig.defaults());
+        Vm peer = create(MEM, "tcp-peer"); // vm-1
+        runUntil(() -> output().contains("peer up"), 1_000);
+        Vm probe = create(MEM, "tcp-probe", "PEER=1");
+        // 10 ms a turn: the connect timeout takes a minute of VM time
+        runUntil(() -> ended(probe), 20_000, 10_000_000);
+        assertPassed(probe, "probe done, 0 failures");
+        assertEquals(VmState.IDLE, peer.state(), output());
+        long timeout = Long.parseLong(output().replaceAll("(?s).*timeout after (\\d+) s.*", "$1"));
+        assertTrue(timeout >= 60 && timeout <= 70, "SYN sent at 0, 1, 3, 7, 15, 31 s; given up at 63 s: " + timeout);
+        assertTrue(stat("peer stats", "rst_out") >= 2, "the closed port and the unread data");
+        assertTrue(stat("peer stats", "drops") >= 1, "the peer's closed window turned away a probe byte");
+        assertTrue(output().contains("peer: slow read 100000 bytes"), output());
+    }
+
+    @Test
+    void aHundredConcurrentConnectionsBetweenTwoVmsEachEchoTheirOwnBytes() throws Exception {
+        host(HostConfig.defaults());
+        Vm server = create(8 << 20, "tcp-many", "SERVER");
+        runUntil(() -> output().contains("many server listening"), 1_000);
+        Vm client = create(8 << 20, "tcp-many", "PEER=1");
+        long wall = System.nanoTime();
+        runUntil(() -> ended(server) && ended(client), 60_000);
+        System.out.printf("tcp-many: %d ms wall%n", (System.nanoTime() - wall) / 1_000_000);
+        assertPassed(client, "many client done: 100 ok, 0 failures");
+        assertEquals(0, server.exitCode(), output());
+        int bytes = 0;
+        for (int i = 0; i < 100; i++) {
+            bytes += 3000 + 37 * i;
+        }
+        assertTrue(output().contains("many server done: 100 connections, " + bytes + " bytes"), output());
+    }
 }
