@@ -10,6 +10,8 @@
  *   reset      the server closes with unread data: RST, ECONNRESET
  *   nonblock   O_NONBLOCK connect (EINPROGRESS), poll for POLLOUT, names
  *   backlog    listen(1): the second SYN waits, both connect after accepts
+ *   crossing   two bound sockets connect to each other at once: the SYNs
+ *              cross (simultaneous open), both end ESTABLISHED
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -250,6 +252,53 @@ static void backlog(void)
     close(lfd);
 }
 
+/* ---- simultaneous open ---------------------------------------------------------- */
+
+static int bound(uint16_t port)
+{
+    struct sockaddr_in a = addr(htonl(INADDR_LOOPBACK), port);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    bind(fd, (struct sockaddr *)&a, sizeof a);
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    return fd;
+}
+
+static void crossing(void)
+{
+    int a = bound(PORT + 10), b = bound(PORT + 11);
+    struct sockaddr_in to_b = addr(htonl(INADDR_LOOPBACK), PORT + 11), to_a = addr(htonl(INADDR_LOOPBACK), PORT + 10);
+    struct pollfd p[2];
+    int ra, rb;
+
+    /* both SYNs are queued on loopback before netd delivers either */
+    ra = connect(a, (struct sockaddr *)&to_b, sizeof to_b);
+    rb = connect(b, (struct sockaddr *)&to_a, sizeof to_a);
+    check(ra < 0 && rb < 0 && errno == EINPROGRESS, "crossing: both connects in progress");
+    p[0].fd = a;
+    p[1].fd = b;
+    p[0].events = p[1].events = POLLOUT;
+    p[0].revents = p[1].revents = 0;
+    for (int i = 0; i < 10 && !((p[0].revents & POLLOUT) && (p[1].revents & POLLOUT)); i++) {
+        p[0].revents = p[1].revents = 0;
+        poll(p, 2, 1000);
+    }
+    check((p[0].revents & POLLOUT) && (p[1].revents & POLLOUT), "crossing: both connected");
+    ra = (int)send(a, "ping", 4, 0);
+    rb = (int)send(b, "pong", 4, 0);
+    if (ra != 4 || rb != 4)
+        printf("crossing: send %d %d errno %d\n", ra, rb, errno);
+    check(ra == 4 && rb == 4, "crossing: both sent");
+    p[0].events = p[1].events = POLLIN;
+    p[0].revents = p[1].revents = 0;
+    for (int i = 0; i < 10 && !((p[0].revents & POLLIN) && (p[1].revents & POLLIN)); i++)
+        poll(p, 2, 1000);
+    check(recv(a, buf, 8, 0) == 4 && memcmp(buf, "pong", 4) == 0 && recv(b, buf, 8, 0) == 4
+          && memcmp(buf, "ping", 4) == 0, "crossing: each got the other's bytes");
+    close(a);
+    close(b);
+}
+
 int main(void)
 {
     struct net_stats s;
@@ -260,6 +309,7 @@ int main(void)
     reset();
     nonblock();
     backlog();
+    crossing();
     net_get_stats(&s);
     printf("tcp stats in=%u out=%u retransmits=%u dup_in=%u ooo_in=%u rst_out=%u backlog_drops=%u drops=%u open=%u rx_bad=%u\n",
            (unsigned)s.tcp_in, (unsigned)s.tcp_out, (unsigned)s.tcp_retransmits, (unsigned)s.tcp_dup_in,

@@ -6,7 +6,9 @@
  *         closes), then read to EOF and answer with the byte count
  *
  * and nothing on 6001 (a SYN there is answered with RST).  Serves one
- * connection on each, prints its TCP counters ("peer stats ...") and idles.
+ * connection on each, prints its TCP counters ("peer stats ..."), and 61 s
+ * later how many connections are still open (the slow one, which it closed
+ * first, was in TIME_WAIT for 2 * MSL = 60 s), then idles.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -70,8 +72,12 @@ int main(void)
     rude(l0);
     slow(l2);
     net_get_stats(&s);
-    printf("peer stats in=%u out=%u rst_out=%u drops=%u dup_in=%u\n", (unsigned)s.tcp_in, (unsigned)s.tcp_out,
-           (unsigned)s.tcp_rst_out, (unsigned)s.tcp_drops, (unsigned)s.tcp_dup_in);
+    printf("peer stats in=%u out=%u rst_out=%u drops=%u dup_in=%u open=%u\n", (unsigned)s.tcp_in,
+           (unsigned)s.tcp_out, (unsigned)s.tcp_rst_out, (unsigned)s.tcp_drops, (unsigned)s.tcp_dup_in,
+           (unsigned)s.tcp_conns_open);
+    thread_sleep_ns(61000000000ull);
+    net_get_stats(&s);
+    printf("peer later open=%u\n", (unsigned)s.tcp_conns_open);
     accept(l0, 0, 0);           /* idle for good */
     return 0;
 }

@@ -116,6 +116,7 @@ class GuestTcpTest {
         assertEquals(0, stat("tcp stats", "rx_bad"));
         assertTrue(stat("tcp stats", "rst_out") >= 2, "a RST for the closed port and one for the unread data");
         assertTrue(stat("tcp stats", "backlog_drops") >= 1, "the second SYN met a full backlog");
+        assertTrue(stat("tcp stats", "dup_in") >= 2, "each crossing SYN-ACK repeats a SYN already seen");
     }
 
     /** CRC-32 of the first n bytes of tcp-bulk.c's pattern. */
@@ -191,6 +192,10 @@ class GuestTcpTest {
         assertTrue(stat("peer stats", "rst_out") >= 2, "the closed port and the unread data");
         assertTrue(stat("peer stats", "drops") >= 1, "the peer's closed window turned away a probe byte");
         assertTrue(output().contains("peer: slow read 100000 bytes"), output());
+        // the peer closed the slow connection first: TIME_WAIT, gone 2 * MSL (60 s) later
+        assertEquals(1, stat("peer stats", "open"), output());
+        runUntil(() -> output().contains("peer later"), 10_000, 10_000_000);
+        assertEquals(0, stat("peer later", "open"), output());
     }
 
     @Test
