@@ -300,6 +300,15 @@ static int synchronized(int state)
     return state >= TCP_ESTABLISHED;
 }
 
+/* sock_wait for a blocking call: 0 when woken, -EAGAIN when the socket's
+ * timeout passed, -EBADF when the descriptor was closed meanwhile. */
+static int block_on(struct socket *so, uint64_t deadline)
+{
+    int r = sock_wait(so, deadline);
+
+    return r == -ETIMEDOUT ? -EAGAIN : r;
+}
+
 int tcp_open(struct socket *so)
 {
     struct tcp_pcb *pcb = tcp_pcb_new();
@@ -361,6 +370,7 @@ int tcp_accept(struct socket *so, struct socket *newso, uint32_t *ip, uint16_t *
 {
     uint64_t deadline = sock_deadline(so, 0);
     struct tcp_pcb *pcb = so->pcb, *c;
+    int r;
 
     for (;;) {
         if (!pcb || pcb->state != TCP_LISTEN)
@@ -377,8 +387,8 @@ int tcp_accept(struct socket *so, struct socket *newso, uint32_t *ip, uint16_t *
         }
         if (so->nonblock)
             return -EAGAIN;
-        if (sock_wait(so, deadline) == -ETIMEDOUT)
-            return -EAGAIN;
+        if ((r = block_on(so, deadline)) < 0)
+            return r;
         pcb = so->pcb;
     }
 }
@@ -386,7 +396,7 @@ int tcp_accept(struct socket *so, struct socket *newso, uint32_t *ip, uint16_t *
 static int wait_connected(struct socket *so, uint64_t deadline)
 {
     struct tcp_pcb *pcb = so->pcb;
-    int e;
+    int e, r;
 
     for (;;) {
         if (!pcb)
@@ -399,8 +409,8 @@ static int wait_connected(struct socket *so, uint64_t deadline)
             so->error = 0;
             return -e;
         }
-        if (sock_wait(so, deadline) == -ETIMEDOUT)
-            return -EAGAIN;
+        if ((r = block_on(so, deadline)) < 0)
+            return r;
         pcb = so->pcb;
     }
 }
@@ -529,8 +539,8 @@ ssize_t tcp_send(struct socket *so, const void *buf, size_t len, int flags)
         }
         if (nonblock)
             return sent ? (ssize_t)sent : -EAGAIN;
-        if (sock_wait(so, deadline) == -ETIMEDOUT)
-            return sent ? (ssize_t)sent : -EAGAIN;
+        if ((st = block_on(so, deadline)) < 0)
+            return sent ? (ssize_t)sent : st;
         pcb = so->pcb;
     }
 }
@@ -621,8 +631,8 @@ ssize_t tcp_recv(struct socket *so, void *buf, size_t len, int flags)
             return got ? (ssize_t)got : (st < 0 ? st : 0);
         if (nonblock)
             return got ? (ssize_t)got : -EAGAIN;
-        if (sock_wait(so, deadline) == -ETIMEDOUT)
-            return got ? (ssize_t)got : -EAGAIN;
+        if ((st = block_on(so, deadline)) < 0)
+            return got ? (ssize_t)got : st;
         pcb = so->pcb;
     }
 }
