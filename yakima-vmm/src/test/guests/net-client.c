@@ -4,17 +4,22 @@
  *   ping (ARP resolves first), the ARP cache, UDP echo of datagrams of
  *   0..1472 bytes compared byte for byte, a datagram to a closed port
  *   (ICMP port unreachable: ECONNREFUSED on a connected socket), UDP and
- *   ping over loopback, poll with a timeout, then asks the node to print
- *   its counters.  Exits 0 when every check passed, 1 otherwise.
+ *   ping over loopback, poll with a timeout, a full receive queue,
+ *   O_NONBLOCK, SO_RCVTIMEO, close() under a blocked recv(), an address
+ *   nobody answers ARP for (10.0.0.250), then asks the node to print its
+ *   counters.  Exits 0 when every check passed, 1 otherwise.
  *   -DPEER=n  the node's VM id (default 1)
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <ilwaco.h>
 #include <ilwaco/net.h>
+#include <ilwaco/thread.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -129,6 +134,77 @@ static void loopback(void)
     check(close(a) < 0 && errno == EBADF, "close twice: EBADF");
 }
 
+static void queue_full(void)
+{
+    struct sockaddr_in lo = addr(htonl(INADDR_LOOPBACK), 5001);
+    int a = udp_socket(), b = udp_socket(), got = 0;
+    struct net_stats before, after;
+
+    bind(a, (struct sockaddr *)&lo, sizeof lo);
+    net_get_stats(&before);
+    for (int i = 0; i < 40; i++)
+        sendto(b, &i, sizeof i, 0, (struct sockaddr *)&lo, sizeof lo);
+    thread_sleep_ns(10000000);                  /* netd delivers them all */
+    for (int i = 0, v; recv(a, &v, sizeof v, MSG_DONTWAIT) == sizeof v; i++)
+        got += v == i;
+    net_get_stats(&after);
+    printf("queue: %d of 40 in order, %u dropped\n", got, after.udp_queue_drops - before.udp_queue_drops);
+    check(got == 32 && after.udp_queue_drops - before.udp_queue_drops == 8, "udp: a full receive queue drops and counts");
+    close(a);
+    close(b);
+}
+
+static void *blocked_reader(void *arg)
+{
+    int fd = *(int *)arg;
+    struct timeval forever = {0, 0};
+
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof forever);
+    ssize_t r = recv(fd, in, sizeof in, 0);
+    return (void *)(intptr_t)(r < 0 ? errno : 0);
+}
+
+static void blocking(void)
+{
+    struct timeval tv = {0, 100000};
+    int fd = udp_socket();
+    uint64_t t0;
+    thread_t *t;
+    void *result;
+
+    check(fcntl(fd, F_SETFL, O_NONBLOCK) == 0 && fcntl(fd, F_GETFL) == O_NONBLOCK, "fcntl: O_NONBLOCK set");
+    check(recv(fd, in, sizeof in, 0) < 0 && errno == EAGAIN, "recv on O_NONBLOCK: EAGAIN");
+    fcntl(fd, F_SETFL, 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    t0 = denali_time_ns();
+    check(recv(fd, in, sizeof in, 0) < 0 && errno == EAGAIN && denali_time_ns() - t0 >= 100000000ull,
+          "recv with SO_RCVTIMEO 100 ms: EAGAIN after 100 ms");
+    thread_create(&t, blocked_reader, &fd);
+    thread_sleep_ns(10000000);                  /* the reader blocks in recv */
+    check(close(fd) == 0, "close under a blocked recv");
+    thread_join(t, &result);
+    check((intptr_t)result == EBADF, "the blocked recv fails with EBADF");
+}
+
+static void unreachable(void)
+{
+    uint32_t nobody = htonl(0x0A0000FAu);       /* 10.0.0.250: no such VM */
+    struct sockaddr_in to = addr(nobody, 7);
+    int fd = udp_socket();
+    struct net_stats s;
+    uint8_t mac[6];
+
+    check(sendto(fd, "lost", 4, 0, (struct sockaddr *)&to, sizeof to) == 4, "udp: send to an unresolved address");
+    int64_t r = net_ping(nobody, 1, 8, 10 * SEC);
+    printf("ping 10.0.0.250: %d\n", (int)r);
+    check(r == -EHOSTUNREACH, "ping: nobody answers ARP: EHOSTUNREACH");
+    check(!net_arp_lookup(nobody, mac), "arp: 10.0.0.250 not resolved");
+    net_get_stats(&s);
+    printf("arp_timeouts=%u arp_queue_drops=%u\n", s.arp_timeouts, s.arp_queue_drops);
+    check(s.arp_timeouts == 1 && s.arp_queue_drops == 2, "arp: one timeout, the datagram and the ping dropped");
+    close(fd);
+}
+
 static void node_stats(uint32_t peer)
 {
     struct sockaddr_in to = addr(peer, 7);
@@ -149,6 +225,9 @@ int main(void)
     udp_echo(peer);
     closed_port(peer);
     loopback();
+    queue_full();
+    blocking();
+    unreachable();
     node_stats(peer);
     net_get_stats(&s);
     printf("client stats rx_bad=%u udp_in=%u udp_out=%u arp_requests=%u icmp_echo_out=%u\n", s.rx_bad, s.udp_in,

@@ -58,10 +58,9 @@ static void *serve(void *arg)
 int main(void)
 {
 #ifdef SPIN
-    static volatile unsigned spins;
     thread_create(0, serve, 0);
     for (;;)
-        spins++;
+        ;
 #else
     serve(0);
 #endif

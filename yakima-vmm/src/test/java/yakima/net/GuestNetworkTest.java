@@ -120,6 +120,12 @@ class GuestNetworkTest {
         assertTrue(out.contains("ok   arp: peer resolved"), out);
         assertTrue(out.contains("ok   udp echo of 1472 bytes"), out);
         assertTrue(out.contains("ok   udp: connected socket sees ECONNREFUSED"), out);
+        assertTrue(out.contains("ok   udp: received over loopback"), out);
+        assertTrue(out.contains("queue: 32 of 40 in order, 8 dropped"), out);
+        assertTrue(out.contains("ok   the blocked recv fails with EBADF"), out);
+        // 10.0.0.250 does not exist: three ARP requests a second apart, then the held datagrams are dropped
+        assertTrue(out.contains("ping 10.0.0.250: -" + 113), out); // EHOSTUNREACH
+        assertTrue(out.contains("arp_timeouts=1 arp_queue_drops=2"), out);
         // the two datagrams to port 9999 were counted and answered with port unreachable
         assertEquals(2, nodeStat("udp_no_port"));
         assertEquals(4, nodeStat("icmp_echo_in"), "four echo requests from the client");
