@@ -24,8 +24,13 @@ uint32_t intr_rearm_tick;
 
 static intr_handler_fn handlers[3];     /* by bit number: TIMER (unused), NIC_RX, DISK */
 
+/* The first masked section of a program starts the scheduler (which turns
+ * interrupts on) before it masks, so the section's restore leaves them on:
+ * otherwise a section begun before any thread call would end with the
+ * boot-time state, masked, and preemption would be dead for good. */
 uint32_t intr_save(void)
 {
+    sched_start();
     return arch_intr_save();
 }
 

@@ -44,8 +44,14 @@
  * PREV_INUSE bit (a corrupted header).  Out of memory returns NULL with
  * errno = ENOMEM and leaves the heap usable.
  *
- * Threads: none yet.  When threads arrive, malloc/free/realloc/calloc and
- * ilwaco_heap_* need one lock around their bodies (marked LOCK below).
+ * Threads: every entry point masks interrupts (arch_intr_save/restore)
+ * around its work on the heap.  One CPU, so that is the lock: a thread
+ * cannot be preempted, nor an interrupt handler run, in the middle of a heap
+ * operation, and malloc never blocks, so masking costs two register writes.
+ * Long copies run unmasked: calloc clears, and realloc copies to a new block,
+ * after the lock is dropped (the block is the caller's by then), so a big
+ * calloc does not hold up preemption.  Handlers and timer callbacks may
+ * therefore call malloc and free too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -265,12 +271,13 @@ static struct block *grow(size_t need)
     return b;
 }
 
-void *malloc(size_t n)
+/* ---- the heap operations, interrupts masked ------------------------------ */
+
+static void *malloc_masked(size_t n)
 {
     size_t need;
     struct block *b;
 
-    /* LOCK */
     if (!heap_ready)
         heap_init();
     need = request_size(n);
@@ -286,46 +293,24 @@ void *malloc(size_t n)
     return b ? payload(b) : out_of_memory();
 }
 
-void free(void *p)
+static void free_masked(void *p)
 {
-    /* LOCK */
-    if (p == NULL)
-        return;
     if (!heap_ready)
         heap_abort("free(): invalid pointer");
     release(checked_block(p, "free"));
 }
 
-void *calloc(size_t count, size_t each)
-{
-    size_t n;
-    uintptr_t zero_from;
-    char *p;
-
-    if (each != 0 && count > SIZE_MAX / each)
-        return out_of_memory();
-    n = count * each;
-    if (!heap_ready)
-        heap_init();
-    zero_from = heap_hwm;         /* memory at and above it was never written */
-    p = malloc(n);
-    if (p && (uintptr_t)p < zero_from) {
-        uintptr_t end = (uintptr_t)p + n;
-        memset(p, 0, (end < zero_from ? end : zero_from) - (uintptr_t)p);
-    }
-    return p;
-}
-
-void *realloc(void *p, size_t n)
+/* realloc without the move: p resized in place (returned), or NULL with
+ * *moved set to a new block of n bytes (NULL: out of memory) and *old_bytes
+ * to the payload to copy into it; then the caller copies and frees p. */
+static void *realloc_masked(void *p, size_t n, void **moved, size_t *old_bytes)
 {
     struct block *b, *next;
     size_t size, need;
 
-    if (p == NULL)
-        return malloc(n);
+    *moved = NULL;
     if (!heap_ready)
         heap_abort("realloc(): invalid pointer");
-    /* LOCK */
     b = checked_block(p, "realloc");
     if (n == 0) {
         release(b);
@@ -371,33 +356,99 @@ void *realloc(void *p, size_t n)
         }
         return p;
     }
-    {
-        void *q = malloc(n);
-        if (q == NULL)
-            return NULL;                    /* errno set; p is still valid */
-        memcpy(q, p, size - HEAD_BYTES);
-        release(b);
-        return q;
+    *moved = malloc_masked(n);            /* NULL: errno set; p is still valid */
+    *old_bytes = size - HEAD_BYTES;
+    return NULL;
+}
+
+/* ---- the public entry points: each masks interrupts around its heap work --- */
+
+void *malloc(size_t n)
+{
+    uint32_t s = arch_intr_save();
+    void *p = malloc_masked(n);
+
+    arch_intr_restore(s);
+    return p;
+}
+
+void free(void *p)
+{
+    uint32_t s;
+
+    if (p == NULL)
+        return;
+    s = arch_intr_save();
+    free_masked(p);
+    arch_intr_restore(s);
+}
+
+void *calloc(size_t count, size_t each)
+{
+    size_t n;
+    uintptr_t zero_from;
+    char *p;
+    uint32_t s;
+
+    if (each != 0 && count > SIZE_MAX / each)
+        return out_of_memory();
+    n = count * each;
+    s = arch_intr_save();
+    if (!heap_ready)
+        heap_init();
+    zero_from = heap_hwm;         /* memory at and above it was never written */
+    p = malloc_masked(n);
+    arch_intr_restore(s);
+    /* the block is ours: clear the part below zero_from without the lock */
+    if (p && (uintptr_t)p < zero_from) {
+        uintptr_t end = (uintptr_t)p + n;
+        memset(p, 0, (end < zero_from ? end : zero_from) - (uintptr_t)p);
     }
+    return p;
+}
+
+void *realloc(void *p, size_t n)
+{
+    void *q, *moved;
+    size_t old_bytes = 0;
+    uint32_t s;
+
+    if (p == NULL)
+        return malloc(n);
+    s = arch_intr_save();
+    q = realloc_masked(p, n, &moved, &old_bytes);
+    arch_intr_restore(s);
+    if (q || !moved)
+        return q;                   /* in place; or freed (n == 0); or out of memory */
+    /* both blocks are the caller's until p is freed: copy without the lock */
+    memcpy(moved, p, old_bytes);
+    free(p);
+    return moved;
 }
 
 /* ---- Ilwaco extensions (ilwaco.h) ------------------------------------- */
 
 uintptr_t ilwaco_heap_end(void)
 {
-    /* no heap_init() here: the platform's limit may ask kern/pages.c, which asks this */
+    /* no heap_init() here: the platform's limit may ask kern/pages.c, which asks
+     * this; no masking either: its callers (kern/pages.c) mask already */
     return heap_ready ? heap_hwm : (uintptr_t)arch_heap_start();
 }
 
 size_t ilwaco_heap_top(void)
 {
+    uint32_t s = arch_intr_save();
+    size_t top;
+
     if (!heap_ready)
         heap_init();
-    return heap_brk - heap_lo;
+    top = heap_brk - heap_lo;
+    arch_intr_restore(s);
+    return top;
 }
 
 /* Walk every block and the free list; 0 when all invariants hold. */
-int ilwaco_heap_check(void)
+static int heap_check_masked(void)
 {
     uintptr_t a;
     int prev_used = 1;
@@ -431,4 +482,13 @@ int ilwaco_heap_check(void)
         listed++;
     }
     return listed == free_blocks ? 0 : 8;
+}
+
+int ilwaco_heap_check(void)
+{
+    uint32_t s = arch_intr_save();
+    int r = heap_check_masked();
+
+    arch_intr_restore(s);
+    return r;
 }

@@ -3,7 +3,9 @@
  *
  * Masking is the INT_ENABLE virtual register: intr_save() masks and returns
  * the previous state, intr_restore() puts it back (sections nest).  While
- * interrupts are masked the running thread cannot be preempted.
+ * interrupts are masked the running thread cannot be preempted.  The first
+ * intr_save() of a program starts the thread scheduler (main becomes thread
+ * 0, interrupts on) before it masks, as any thread call does.
  *
  * Device interrupts (DENALI_INT_NIC_RX, DENALI_INT_DISK): intr_set_handler()
  * names a function called, with interrupts masked, on the interrupted

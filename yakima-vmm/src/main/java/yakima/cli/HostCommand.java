@@ -2,6 +2,7 @@ package yakima.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -17,6 +18,7 @@ import yakima.host.DiskSpec;
 import yakima.host.HostConfig;
 import yakima.host.HostException;
 import yakima.host.VmSpec;
+import yakima.net.LanFaults;
 import yakima.sched.SchedulerConfig;
 import yakima.vm.ConsoleSink;
 import yakima.vm.ImageNotFoundException;
@@ -37,8 +39,9 @@ final class HostCommand implements Callable<Integer> {
     private final CliStreams io;
     private final ImageResolver images;
 
-    @Option(names = "--image", required = true, paramLabel = "IMAGE", description = "a built-in image name (e.g. hello-sleeper) or a path")
-    String image;
+    @Option(names = "--image", required = true, split = ",", paramLabel = "IMAGE",
+            description = "a built-in image name (e.g. hello-sleeper) or a path; several, comma-separated, boot --vms of each in that order")
+    List<String> imageNames;
 
     @Option(names = "--vms", paramLabel = "N", defaultValue = "1", description = "VMs to boot (default: ${DEFAULT-VALUE})")
     int vmCount;
@@ -85,6 +88,11 @@ final class HostCommand implements Callable<Integer> {
     @Option(names = "--disk-base", paramLabel = "FILE",
             description = "with --disk-dir: each VM's disk is a private copy-on-write overlay over this read-only base disk")
     Path diskBase;
+
+    @Option(names = "--lan-faults", paramLabel = "SPEC", converter = LanFaultsConverter.class,
+            description = "inject faults into the virtual LAN: drop=P,reorder=P,duplicate=P[,seed=N], "
+                    + "percentages from 0 to 100 per delivered frame (default: none; seed: random, printed)")
+    LanFaults lanFaults;
 
     HostCommand(CliStreams io, ImageResolver images) {
         this.io = io;
@@ -134,8 +142,12 @@ final class HostCommand implements Callable<Integer> {
         }
         long boot = System.nanoTime();
         ConsoleSink out = console ? ConsoleSink.of(io.guestOut()) : ConsoleSink.discarding();
-        try (Host host = new Host(HostConfig.defaults().withScheduler(sc.withMaxVmsPerThread(HostConfig.defaults().maxVms())),
-                images, () -> System.nanoTime() - boot, out)) {
+        HostConfig config = HostConfig.defaults().withScheduler(sc.withMaxVmsPerThread(HostConfig.defaults().maxVms()))
+                .withLanFaults(lanFaults == null ? LanFaults.NONE : lanFaults);
+        if (config.lanFaults().enabled()) {
+            io.err().println("yakima host: injecting LAN faults: " + config.lanFaults());
+        }
+        try (Host host = new Host(config, images, () -> System.nanoTime() - boot, out)) {
             host.start();
             if (pcap != null) {
                 try {
@@ -166,11 +178,17 @@ final class HostCommand implements Callable<Integer> {
     }
 
     private int serve(Host host, AdminServer admin, long boot) throws Exception {
+        String image = imageNames.get(0);
+        int created = 0;
         try {
-            for (int i = 0; i < vmCount; i++) {
-                DiskSpec disk = diskDir == null ? null
-                        : new DiskSpec(diskDir.resolve("vm-" + (i + 1) + ".disk"), diskBytes / 4096, diskBase);
-                host.create(new VmSpec(image, memBytes, null, disk));
+            for (String each : imageNames) {
+                image = each;
+                for (int i = 0; i < vmCount; i++) {
+                    created++;
+                    DiskSpec disk = diskDir == null ? null
+                            : new DiskSpec(diskDir.resolve("vm-" + created + ".disk"), diskBytes / 4096, diskBase);
+                    host.create(new VmSpec(image, memBytes, null, disk));
+                }
             }
         } catch (ImageNotFoundException e) {
             io.err().println("yakima host: " + e.getMessage());
@@ -182,7 +200,7 @@ final class HostCommand implements Callable<Integer> {
             io.err().println("yakima host: " + e.getMessage());
             return ExitCodes.ERROR;
         }
-        io.err().printf("yakima host: %d VMs of %s booted in %.1f ms; admin API on 127.0.0.1:%d%n", vmCount, image,
+        io.err().printf("yakima host: %d VMs of %s booted in %.1f ms; admin API on 127.0.0.1:%d%n", created, String.join(", ", imageNames),
                 (System.nanoTime() - boot) / 1e6, admin.port());
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "yakima-host-stop");

@@ -102,7 +102,8 @@ public final class Host implements AutoCloseable {
         this.scheduler = new Scheduler(config.scheduler(), clockNs, this::ended);
         // a ready-queue slot for every VM the host may hold: it never overflows into a full scan
         int readySlots = Integer.highestOneBit(Math.max(2, config.maxVms()) - 1) << 1;
-        this.lan = new VirtualSwitch(VirtualSwitch.DEFAULT_FRAMES_PER_WORK, Math.min(readySlots, 1 << 30));
+        this.lan = new VirtualSwitch(VirtualSwitch.DEFAULT_FRAMES_PER_WORK, Math.min(readySlots, 1 << 30),
+                config.lanFaults());
     }
 
     public HostConfig config() {

@@ -99,6 +99,8 @@ public final class HostAdminBackend implements AdminBackend {
         for (SwitchDrop d : SwitchDrop.values()) {
             counters.put(camel("frames_dropped_" + d.name()), host.lan().dropped(d));
         }
+        counters.put("framesDuplicated", host.lan().framesDuplicated());
+        counters.put("framesReordered", host.lan().framesReordered());
         counters.put("diskRequestsServed", host.disks().requestsServed());
         return new HostView(host.uptimeNs(), byState, host.memory(), counters);
     }

@@ -1,5 +1,8 @@
 package yakima.host;
 
+import java.util.Objects;
+
+import yakima.net.LanFaults;
 import yakima.sched.SchedulerConfig;
 
 /**
@@ -12,11 +15,13 @@ import yakima.sched.SchedulerConfig;
  * @param consoleBytesPerSecond each VM's console rate limit
  * @param consoleBurstBytes   bytes a quiet console may write at once
  * @param nicQueueFrames      frames each VM's NIC queues hold, each way (a power of two, 4..65536)
+ * @param lanFaults           faults the virtual switch injects ({@link LanFaults#NONE}: none)
  */
 public record HostConfig(SchedulerConfig scheduler, long residentBudgetBytes, int maxVms, int insnRatePerUs,
-        long consoleBytesPerSecond, long consoleBurstBytes, int nicQueueFrames) {
+        long consoleBytesPerSecond, long consoleBurstBytes, int nicQueueFrames, LanFaults lanFaults) {
 
     public HostConfig {
+        Objects.requireNonNull(lanFaults, "lanFaults");
         if (residentBudgetBytes <= 0) {
             throw new IllegalArgumentException("the resident-memory budget must be positive");
         }
@@ -28,11 +33,18 @@ public record HostConfig(SchedulerConfig scheduler, long residentBudgetBytes, in
         }
     }
 
+    /** A configuration without LAN faults. */
+    public HostConfig(SchedulerConfig scheduler, long residentBudgetBytes, int maxVms, int insnRatePerUs,
+            long consoleBytesPerSecond, long consoleBurstBytes, int nicQueueFrames) {
+        this(scheduler, residentBudgetBytes, maxVms, insnRatePerUs, consoleBytesPerSecond, consoleBurstBytes,
+                nicQueueFrames, LanFaults.NONE);
+    }
+
     /**
      * Scheduler defaults, a budget of 3/4 of the JVM's heap, up to 1,000,000
      * VMs, 4 KiB/s consoles, NIC queues of 64 frames each way (a VM's queues
      * cost about 600 bytes of host memory; a burst beyond 64 frames is dropped
-     * and counted).
+     * and counted), no LAN faults.
      */
     public static HostConfig defaults() {
         int maxVms = 1_000_000;
@@ -42,20 +54,26 @@ public record HostConfig(SchedulerConfig scheduler, long residentBudgetBytes, in
     }
 
     public HostConfig withScheduler(SchedulerConfig s) {
-        return new HostConfig(s, residentBudgetBytes, maxVms, insnRatePerUs, consoleBytesPerSecond, consoleBurstBytes, nicQueueFrames);
+        return new HostConfig(s, residentBudgetBytes, maxVms, insnRatePerUs, consoleBytesPerSecond, consoleBurstBytes, nicQueueFrames, lanFaults);
     }
 
     public HostConfig withBudget(long bytes) {
-        return new HostConfig(scheduler, bytes, maxVms, insnRatePerUs, consoleBytesPerSecond, consoleBurstBytes, nicQueueFrames);
+        return new HostConfig(scheduler, bytes, maxVms, insnRatePerUs, consoleBytesPerSecond, consoleBurstBytes, nicQueueFrames, lanFaults);
     }
 
     public HostConfig withMaxVms(int n) {
         return new HostConfig(scheduler.withMaxVmsPerThread(n), residentBudgetBytes, n, insnRatePerUs,
-                consoleBytesPerSecond, consoleBurstBytes, nicQueueFrames);
+                consoleBytesPerSecond, consoleBurstBytes, nicQueueFrames, lanFaults);
     }
 
     public HostConfig withNicQueueFrames(int frames) {
         return new HostConfig(scheduler, residentBudgetBytes, maxVms, insnRatePerUs, consoleBytesPerSecond,
-                consoleBurstBytes, frames);
+                consoleBurstBytes, frames, lanFaults);
+    }
+
+    /** The same with the virtual switch injecting {@code faults} ({@link LanFaults#NONE} for none). */
+    public HostConfig withLanFaults(LanFaults faults) {
+        return new HostConfig(scheduler, residentBudgetBytes, maxVms, insnRatePerUs, consoleBytesPerSecond,
+                consoleBurstBytes, nicQueueFrames, faults);
     }
 }

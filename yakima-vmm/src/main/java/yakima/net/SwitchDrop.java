@@ -4,7 +4,7 @@ package yakima.net;
  * Why the virtual switch dropped a frame; {@link VirtualSwitch#dropped} counts
  * each cause. A frame is counted once, under the first check it fails. The
  * checks run in this order: length, ethertype, the IPv4 or ARP header, source
- * MAC, source IP, destination, room in the RX queue.
+ * MAC, source IP, destination, injected faults, room in the RX queue.
  */
 public enum SwitchDrop {
     /**
@@ -32,5 +32,10 @@ public enum SwitchDrop {
      * The destination's RX queue was full. Counted once per unicast frame, and
      * once per port a broadcast could not be queued for.
      */
-    RX_QUEUE_FULL
+    RX_QUEUE_FULL,
+    /**
+     * Dropped on purpose by the switch's fault injection ({@link LanFaults}).
+     * Counted once per unicast frame, and once per port a broadcast was dropped for.
+     */
+    FAULT_INJECTED
 }

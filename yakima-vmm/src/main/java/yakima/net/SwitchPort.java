@@ -46,6 +46,12 @@ final class SwitchPort {
     boolean retiring;
     // Switch thread only.
     boolean inRotation;
+    /**
+     * A frame for this port that {@link LanFaults fault injection} holds back to
+     * deliver after the next one; null if none. Switch thread only, under the lock;
+     * never set once a pump has returned.
+     */
+    byte[] held;
 
     SwitchPort(VirtualSwitch owner, VirtualNic nic) {
         this.owner = owner;

@@ -4,6 +4,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -54,6 +55,17 @@ import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
  * queue gets the same share as every other busy port and cannot starve them.
  * Where a pump stops (when {@code maxFrames} runs out) the next one carries on.
  *
+ * <h2>Fault injection</h2>
+ * A switch built with {@link LanFaults} drops, holds back (reorders) and
+ * duplicates deliveries at random, as {@link LanFaults} describes, with a
+ * {@link SplittableRandom} of the switch thread's: the same seed and the same
+ * frames in the same order give the same faults. A port holds back at most one
+ * frame, and every held frame is delivered before the pump returns, so nothing
+ * is held for long and nothing is lost. A dropped delivery is counted under
+ * {@link SwitchDrop#FAULT_INJECTED}; {@link #framesDuplicated} and
+ * {@link #framesReordered} count the others. Without faults the data path pays
+ * one branch per frame.
+ *
  * <h2>Threads</h2>
  * <ul>
  *   <li>{@link #pump} and {@link #doWork} are called by one switch thread at a
@@ -91,6 +103,8 @@ public final class VirtualSwitch implements Agent {
     private static final int BROADCASTS = FORWARDED + 1;
     private static final int PORT_VISITS = BROADCASTS + 1;
     private static final int FULL_SCANS = PORT_VISITS + 1;
+    private static final int DUPLICATED = FULL_SCANS + 1;
+    private static final int REORDERED = DUPLICATED + 1;
 
     /**
      * A test's look inside the moment a port leaves the rotation, to interleave
@@ -129,8 +143,15 @@ public final class VirtualSwitch implements Agent {
     private DeactivationHook deactivationHook;
 
     private volatile FrameTap tap;
-    // Written by the switch thread only: one per SwitchDrop, then FORWARDED, BROADCASTS, PORT_VISITS, FULL_SCANS.
-    private final Counters counters = new Counters(FULL_SCANS + 1);
+    // Written by the switch thread only: one per SwitchDrop, then FORWARDED, BROADCASTS, PORT_VISITS, FULL_SCANS,
+    // DUPLICATED, REORDERED.
+    private final Counters counters = new Counters(REORDERED + 1);
+
+    // Fault injection: faults is LanFaults.NONE and random null when it is off.
+    // Switch thread only, under the lock: random, and the ports holding a frame back.
+    private final LanFaults faults;
+    private final SplittableRandom random;
+    private final ArrayDeque<SwitchPort> holding = new ArrayDeque<>();
 
     public VirtualSwitch() {
         this(DEFAULT_FRAMES_PER_WORK);
@@ -147,6 +168,17 @@ public final class VirtualSwitch implements Agent {
      *                           At least the number of ports means it can never overflow.
      */
     public VirtualSwitch(int framesPerWork, int readyQueueCapacity) {
+        this(framesPerWork, readyQueueCapacity, LanFaults.NONE);
+    }
+
+    /**
+     * @param framesPerWork      frames one {@link #doWork} call moves at most, at least 1
+     * @param readyQueueCapacity ports the ready queue holds: a power of two from 2 to 2^30.
+     *                           At least the number of ports means it can never overflow.
+     * @param faults             the faults to inject into forwarded frames, or {@link LanFaults#NONE}
+     */
+    public VirtualSwitch(int framesPerWork, int readyQueueCapacity, LanFaults faults) {
+        Objects.requireNonNull(faults, "faults");
         if (framesPerWork < 1) {
             throw new IllegalArgumentException("framesPerWork " + framesPerWork + " must be at least 1");
         }
@@ -158,6 +190,13 @@ public final class VirtualSwitch implements Agent {
         this.framesPerWork = framesPerWork;
         this.readyQueueCapacity = readyQueueCapacity;
         this.readyQueue = new MpscVarHandleArrayQueue<>(readyQueueCapacity);
+        this.faults = faults;
+        this.random = faults.enabled() ? new SplittableRandom(faults.seed()) : null;
+    }
+
+    /** The faults this switch injects ({@link LanFaults#NONE} if none). */
+    public LanFaults faults() {
+        return faults;
     }
 
     /**
@@ -332,16 +371,22 @@ public final class VirtualSwitch implements Agent {
         if (lock.isHeldByCurrentThread()) {
             throw new IllegalStateException("pump called by the switch thread during a pump");
         }
-        if (maxFrames < 1 || (rotation.isEmpty() && readyQueue.isEmpty() && !rescanNeeded.get())) {
+        if (maxFrames < 1 || (rotation.isEmpty() && readyQueue.isEmpty() && !rescanNeeded.get() && holding.isEmpty())) {
             return 0;
         }
         lock.lock();
         try {
-            if (rescanNeeded.get()) {
-                rescan();
+            try {
+                if (rescanNeeded.get()) {
+                    rescan();
+                }
+                enrolReadyPorts();
+                return visit(maxFrames);
+            } finally {
+                if (!holding.isEmpty()) {
+                    releaseHeldFrames();
+                }
             }
-            enrolReadyPorts();
-            return visit(maxFrames);
         } finally {
             lock.unlock();
         }
@@ -473,8 +518,12 @@ public final class VirtualSwitch implements Agent {
         long destination = EthernetFrame.destinationMac(frame);
         if (destination == MacAddress.BROADCAST_BITS) {
             for (SwitchPort to = first; to != null; to = to.next) {
-                if (to != from && !to.nic.deliverRx(frame)) {
-                    counters.increment(SwitchDrop.RX_QUEUE_FULL.ordinal());
+                if (to != from) {
+                    if (random != null) {
+                        deliverWithFaults(to, frame, true, currentTap);
+                    } else if (!to.nic.deliverRx(frame)) {
+                        counters.increment(SwitchDrop.RX_QUEUE_FULL.ordinal());
+                    }
                 }
             }
             counters.increment(BROADCASTS);
@@ -488,6 +537,10 @@ public final class VirtualSwitch implements Agent {
                 refuse(from.nic, SwitchDrop.SENT_TO_SELF);
                 return;
             }
+            if (random != null) {
+                deliverWithFaults(to, frame, false, currentTap);
+                return;
+            }
             if (!to.nic.deliverRx(frame)) {
                 counters.increment(SwitchDrop.RX_QUEUE_FULL.ordinal());
                 return;
@@ -496,6 +549,71 @@ public final class VirtualSwitch implements Agent {
         counters.increment(FORWARDED);
         if (currentTap != null) {
             currentTap.frameForwarded(frame);
+        }
+    }
+
+    // Fault injection: one delivery of a frame to a port (a unicast frame, or one
+    // port's copy of a broadcast), in the LanFaults order: drop, hold back,
+    // duplicate. A frame the port held back follows the first one delivered.
+    // A unicast frame is counted forwarded and tapped per copy delivered; a
+    // broadcast was counted and tapped once by forward.
+    private void deliverWithFaults(SwitchPort to, byte[] frame, boolean broadcast, FrameTap currentTap) {
+        if (chance(faults.dropPercent())) {
+            counters.increment(SwitchDrop.FAULT_INJECTED.ordinal());
+            return;
+        }
+        if (to.held == null && chance(faults.reorderPercent())) {
+            to.held = frame;
+            holding.addLast(to);
+            return;
+        }
+        boolean twice = chance(faults.duplicatePercent());
+        deliver(to, frame, broadcast, currentTap);
+        if (twice) {
+            counters.increment(DUPLICATED);
+            deliver(to, frame, broadcast, currentTap);
+        }
+        byte[] held = to.held;
+        if (held != null) {
+            to.held = null; // its entry in holding finds it gone
+            counters.increment(REORDERED);
+            deliver(to, held, EthernetFrame.destinationMac(held) == MacAddress.BROADCAST_BITS, currentTap);
+        }
+    }
+
+    private boolean chance(double percent) {
+        return percent > 0 && random.nextDouble() * 100 < percent;
+    }
+
+    private void deliver(SwitchPort to, byte[] frame, boolean broadcast, FrameTap currentTap) {
+        if (!to.nic.deliverRx(frame)) {
+            counters.increment(SwitchDrop.RX_QUEUE_FULL.ordinal());
+        } else if (!broadcast) {
+            counters.increment(FORWARDED);
+            if (currentTap != null) {
+                currentTap.frameForwarded(frame);
+            }
+        }
+    }
+
+    // End of a pump: delivers the frames still held back, for which no later
+    // frame came. Each is taken from its port before delivery, so a listener or
+    // tap that throws leaves the rest for the next pump. A port detached since
+    // (only possible after such a throw) loses its frame, counted as a fault.
+    private void releaseHeldFrames() {
+        FrameTap currentTap = tap;
+        SwitchPort port;
+        while ((port = holding.pollFirst()) != null) {
+            byte[] held = port.held;
+            if (held == null) {
+                continue;
+            }
+            port.held = null;
+            if (port.detached) {
+                counters.increment(SwitchDrop.FAULT_INJECTED.ordinal());
+            } else {
+                deliver(port, held, EthernetFrame.destinationMac(held) == MacAddress.BROADCAST_BITS, currentTap);
+            }
         }
     }
 
@@ -521,6 +639,23 @@ public final class VirtualSwitch implements Agent {
      */
     public long framesForwarded() {
         return counters.get(FORWARDED);
+    }
+
+    /**
+     * Deliveries fault injection made twice (each also counts twice in
+     * {@link #framesForwarded} if it was a unicast frame). Any thread.
+     */
+    public long framesDuplicated() {
+        return counters.get(DUPLICATED);
+    }
+
+    /**
+     * Deliveries fault injection held back and made after a later frame for the
+     * same port. (A held frame no later frame overtook before the pump ended is
+     * delivered then and not counted.) Any thread.
+     */
+    public long framesReordered() {
+        return counters.get(REORDERED);
     }
 
     /** The broadcasts among {@link #framesForwarded}. Any thread. */
