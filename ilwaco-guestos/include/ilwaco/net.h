@@ -45,6 +45,9 @@ struct net_stats {
     uint32_t tcp_dup_in, tcp_ooo_in, tcp_rst_out, tcp_backlog_drops;
     uint32_t tcp_conns_open;     /* connections not CLOSED (TIME_WAIT included) */
     uint32_t loop_drops;         /* loopback queue full (127.0.0.0/8, our own address) */
+    uint32_t tcp_drops;          /* other segments (or their data) TCP could not
+                                    take: outside the window, no buffer memory,
+                                    out-of-order ranges full, unexpected flags */
 };
 void net_get_stats(struct net_stats *out);
 

@@ -1,0 +1,178 @@
+package yakima.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import yakima.host.Host;
+import yakima.host.HostConfig;
+import yakima.host.VmSpec;
+import yakima.vm.ConsoleSink;
+import yakima.vm.ImageResolver;
+import yakima.vm.TestGuests;
+import yakima.vm.Vm;
+import yakima.vm.VmState;
+
+/**
+ * Ilwaco's TCP (ilwaco-guestos/net/tcp*.c) seen from inside VMs: over
+ * loopback in one VM, and between VMs through the switch. The host's
+ * threads are not started: each test turns the scheduler and the switch by
+ * hand with a fake clock, so time passes only as the test says.
+ */
+class GuestTcpTest {
+    private static final int MEM = 1 << 20;
+
+    private long nowNs;
+    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+    private Host host;
+
+    private Host host(HostConfig config) {
+        host = new Host(config.withScheduler(config.scheduler().withThreads(1)), new ImageResolver(), () -> nowNs,
+                ConsoleSink.of(console));
+        return host;
+    }
+
+    @AfterEach
+    void close() {
+        System.out.println(output());
+        if (host != null) {
+            host.close();
+        }
+    }
+
+    /** One turn of every agent; the clock moves stepNs. */
+    private void turn(long stepNs) {
+        host.scheduler().thread(0).doWork();
+        host.lan().doWork();
+        nowNs += stepNs;
+    }
+
+    /** Turns (1 ms of VM time each) until {@code done}; fails after maxTurns. */
+    private void runUntil(BooleanSupplier done, int maxTurns) {
+        runUntil(done, maxTurns, 1_000_000);
+    }
+
+    private void runUntil(BooleanSupplier done, int maxTurns, long stepNs) {
+        for (int turn = 0; turn < maxTurns; turn++) {
+            if (done.getAsBoolean()) {
+                return;
+            }
+            turn(stepNs);
+        }
+        StringBuilder states = new StringBuilder();
+        for (Vm vm : host.vms()) {
+            states.append(vm.idString()).append(' ').append(vm.state().label()).append(' ')
+                    .append(vm.faultReason() == null ? "" : vm.faultReason()).append('\n');
+        }
+        throw new AssertionError("not done after " + maxTurns + " turns:\n" + states + "console so far:\n" + output());
+    }
+
+    private String output() {
+        return console.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean ended(Vm vm) {
+        return vm.state() == VmState.TERMINATED || vm.state() == VmState.FAULTED;
+    }
+
+    private Vm create(int mem, String guest, String... defines) throws Exception {
+        return host.create(new VmSpec(TestGuests.build(guest, defines).toString(), mem, null, null));
+    }
+
+    /** The value of {@code name=N} in the last line starting with {@code prefix}. */
+    private long stat(String prefix, String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(prefix) + ".*\\b" + name + "=(\\d+)").matcher(output());
+        long value = -1;
+        while (m.find()) {
+            value = Long.parseLong(m.group(1));
+        }
+        assertTrue(value >= 0, "no " + name + " after '" + prefix + "' in:\n" + output());
+        return value;
+    }
+
+    private void assertPassed(Vm vm, String doneLine) {
+        assertEquals(VmState.TERMINATED, vm.state(), vm.faultReason() + "\n" + output());
+        assertFalse(output().contains("FAIL"), output());
+        assertTrue(output().contains(doneLine), output());
+        assertEquals(0, vm.exitCode(), output());
+    }
+
+    @Test
+    void loopbackConnectSendRecvCloseRefusedResetNonblockingAndBacklogInOneVm() throws Exception {
+        host(HostConfig.defaults());
+        Vm vm = create(MEM, "tcp-loop");
+        runUntil(() -> ended(vm), 30_000);
+        assertPassed(vm, "tcp-loop done, 0 failures");
+        assertEquals(0, stat("tcp stats", "rx_bad"));
+        assertTrue(stat("tcp stats", "rst_out") >= 2, "a RST for the closed port and one for the unread data");
+        assertTrue(stat("tcp stats", "backlog_drops") >= 1, "the second SYN met a full backlog");
+    }
+
+    /** CRC-32 of the first n bytes of tcp-bulk.c's pattern. */
+    private static long patternCrc(int n) {
+        CRC32 crc = new CRC32();
+        byte[] chunk = new byte[8192];
+        for (int i = 0; i < n; i += chunk.length) {
+            int len = Math.min(chunk.length, n - i);
+            for (int k = 0; k < len; k++) {
+                int j = i + k;
+                chunk[k] = (byte) (j * 7 + (j >>> 11) + 1);
+            }
+            crc.update(chunk, 0, len);
+        }
+        return crc.getValue();
+    }
+
+    private static final int TEN_MIB = 10 << 20;
+    private static final int BULK_MEM = 4 << 20;
+
+    /** Runs tcp-bulk server (vm-1) and client (vm-2) until both end; returns the VM time taken in ms. */
+    private long bulk(HostConfig config, int maxTurns) throws Exception {
+        host(config);
+        Vm server = create(BULK_MEM, "tcp-bulk", "SERVER");
+        runUntil(() -> output().contains("server listening"), 1_000);
+        Vm client = create(BULK_MEM, "tcp-bulk", "PEER=1");
+        long start = nowNs, wall = System.nanoTime();
+        runUntil(() -> ended(server) && ended(client), maxTurns);
+        System.out.printf("tcp-bulk: %d ms of VM time, %d ms wall%n", (nowNs - start) / 1_000_000,
+                (System.nanoTime() - wall) / 1_000_000);
+        String crc = String.format("%08x", patternCrc(TEN_MIB));
+        assertEquals(0, server.exitCode(), output());
+        assertEquals(0, client.exitCode(), output());
+        assertTrue(output().contains("client sent " + TEN_MIB + " bytes crc " + crc), output());
+        assertTrue(output().contains("server got " + TEN_MIB + " bytes crc " + crc + " mismatches 0"), output());
+        return (nowNs - start) / 1_000_000;
+    }
+
+    @Test
+    void tenMibFromVmToVmArriveExactly() throws Exception {
+        bulk(HostConfig.defaults(), 60_000);
+        assertEquals(0, stat("bulk stats", "rx_bad"));
+    }
+
+    @Test
+    void tenMibArriveExactlyThroughASwitchThatDropsReordersAndDuplicatesFrames() throws Exception {
+        bulk(HostConfig.defaults().withLanFaults(new LanFaults(2, 2, 2, 42)), 120_000);
+        VirtualSwitch lan = host.lan();
+        assertTrue(lan.dropped(SwitchDrop.FAULT_INJECTED) > 100, "frames were dropped");
+        assertTrue(lan.framesReordered() > 100, "frames were reordered");
+        assertTrue(lan.framesDuplicated() > 100, "frames were duplicated");
+        // the sender (the client's line is printed last) resent what was lost, quickly on duplicate ACKs
+        assertTrue(stat("bulk stats", "retransmits") > 50, output());
+        assertTrue(stat("bulk stats", "fast_retransmits") > 20, output());
+        // the receiver (the server's line) dropped the duplicates and kept the early segments
+        String server = output().lines().filter(l -> l.startsWith("bulk stats")).findFirst().orElseThrow();
+        assertTrue(Long.parseLong(server.replaceAll(".*\\bdup_in=(\\d+).*", "$1")) > 50, server);
+        assertTrue(Long.parseLong(server.replaceAll(".*\\booo_in=(\\d+).*", "$1")) > 50, server);
+    }
+}
