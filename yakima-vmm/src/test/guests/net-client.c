@@ -210,6 +210,8 @@ static void node_stats(uint32_t peer)
     struct sockaddr_in to = addr(peer, 7);
     int fd = udp_socket();
 
+    check(sendto(fd, "pingback", 8, 0, (struct sockaddr *)&to, sizeof to) == 8 && recv(fd, in, sizeof in, 0) == 7
+          && memcmp(in, "pong ok", 7) == 0, "the node pinged us back and holds our MAC");
     check(sendto(fd, "stats", 5, 0, (struct sockaddr *)&to, sizeof to) == 5 && recv(fd, in, sizeof in, 0) == 2,
           "node printed its counters");
     close(fd);

@@ -1,7 +1,9 @@
 /*
  * net-node: a VM with Ilwaco's network stack started, serving UDP port 7:
  * every datagram is echoed to its sender, except "stats", which is answered
- * by printing this VM's counters ("node stats ...") and sending "ok" back.
+ * by printing this VM's counters ("node stats ...") and sending "ok" back,
+ * and "pingback", answered by pinging the sender and sending "pong ok"
+ * when the reply came and ARP holds the sender's MAC ("pong failed" if not).
  * It prints "node up" once its socket is bound, then only blocks.
  *   -DSPIN   the server runs in a thread while main spins forever (for(;;))
  */
@@ -48,6 +50,12 @@ static void *serve(void *arg)
             print_stats();
             memcpy(buf, "ok", 2);
             n = 2;
+        } else if (n == 8 && memcmp(buf, "pingback", 8) == 0) {
+            uint8_t mac[6];
+            int64_t rtt = net_ping(from.sin_addr.s_addr, 1, 56, 2000000000ull);
+            int ok = rtt > 0 && net_arp_lookup(from.sin_addr.s_addr, mac);
+            n = ok ? 7 : 11;
+            memcpy(buf, ok ? "pong ok" : "pong failed", (size_t)n);
         }
         if (sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, flen) != n)
             printf("node: sendto failed: errno %d\n", errno);
