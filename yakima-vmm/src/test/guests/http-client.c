@@ -19,6 +19,9 @@
  *          line per check.
  * -DIDLE   connects, sends nothing, and prints how long until the server
  *          closed the connection: "idle: closed by server after N ms".
+ * -DHALFCLOSE  asks for /large, shuts down its sending side at once, reads
+ *          nothing for 2 s, then reads the response and the server's close:
+ *          "halfclose: 200, 134007 bytes ok, closed by server".
  *
  * Exits 0 when every check passed, 1 otherwise.
  */
@@ -534,6 +537,28 @@ int main(void)
     return failures ? 1 : 0;
 }
 #endif /* KEEPALIVE */
+
+/* ---- -DHALFCLOSE ------------------------------------------------------------ */
+#ifdef HALFCLOSE
+int main(void)
+{
+    static struct reader r;
+    static const char req[] = "GET /large HTTP/1.1\r\nHost: x\r\n\r\n";
+    struct response resp;
+
+    r.fd = connect_server();
+    if (r.fd < 0 || send_all(r.fd, req, sizeof req - 1) < 0 || shutdown(r.fd, SHUT_WR) < 0) {
+        fail("connect/send/shutdown", 0);
+        return 1;
+    }
+    thread_sleep_ns(2000 * 1000000ull);     /* a client slow to read */
+    int got = read_response(&r, "/large", 0, &resp);
+    int closed = server_closed(&r);
+    printf("halfclose: %d, %u bytes%s%s\n", resp.status, (unsigned)resp.length,
+           got && resp.body_ok ? " ok" : " BAD", closed ? ", closed by server" : "");
+    return got && resp.body_ok && closed ? 0 : 1;
+}
+#endif /* HALFCLOSE */
 
 /* ---- -DIDLE ------------------------------------------------------------------- */
 #ifdef IDLE
