@@ -122,6 +122,16 @@ class GuestServicesTest {
         assertPrinted("load: server peak 100 connections");
         assertEquals(VmState.IDLE, httpd.state(), "the server waits for the next client");
         System.out.println("httpd after 100 connections: " + httpd.privatePages() + " private pages");
+
+        // once TCP's last timers (TIME_WAIT, 60 s) have run out, the server is back to running nothing
+        for (int i = 0; i < 100; i++) {
+            turn(1_000_000_000);
+        }
+        long insns = httpd.insns();
+        for (int i = 0; i < 100; i++) {
+            turn(1_000_000_000);
+        }
+        assertEquals(insns, httpd.insns(), "the server is idle again after its clients left");
     }
 
     @Test
