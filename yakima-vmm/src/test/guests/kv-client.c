@@ -9,6 +9,10 @@
  * -DPHASE=2  the same server's data after the VM was destroyed and created
  *            again on its disk: every key as phase 1 left it, k5 gone;
  *            prints "phase 2 ok".
+ * -DCOMPACT  with PHASE=1: puts every key 8 times over (versions 1..8,
+ *            about 170 KB through a log of 124 KB, so the log is compacted)
+ *            and deletes k5; with PHASE=2 checks that all keys hold version
+ *            8 and k5 is gone.
  * -DMALFORMED  bad commands; each must get its ERROR line and the next
  *            command must still work; prints one line per reply and
  *            "malformed ok".
@@ -189,11 +193,18 @@ __attribute__((unused)) static void check(int i, int version)
     take(NULL, n + 1);
 }
 
-/* What phase 1 leaves: k3 at version 2, k5 deleted, the rest version 1. */
+#ifdef COMPACT
+#define PUT_ROUNDS 8
+#else
+#define PUT_ROUNDS 1
+#endif
+
+/* What phase 1 leaves: k5 deleted, k3 at version 2 (-DCOMPACT: every key
+ * at version 8), the rest at version 1. */
 __attribute__((unused)) static void check_all(void)
 {
     for (int i = 0; i < KEYS; i++)
-        check(i, i == 5 ? -1 : i == 3 ? 2 : 1);
+        check(i, i == 5 ? -1 : PUT_ROUNDS > 1 ? PUT_ROUNDS : i == 3 ? 2 : 1);
 }
 
 int main(void)
@@ -204,9 +215,11 @@ int main(void)
         return 1;
     }
 #if PHASE == 1
-    for (int i = 0; i < KEYS; i++)
-        put(i, 1);
-    put(3, 2);
+    for (int v = 1; v <= PUT_ROUNDS; v++)
+        for (int i = 0; i < KEYS; i++)
+            put(i, v);
+    if (PUT_ROUNDS == 1)
+        put(3, 2);
     send_str("DELETE k5\n");
     expect_line("delete k5", "DELETED");
     send_str("DELETE k5\n");

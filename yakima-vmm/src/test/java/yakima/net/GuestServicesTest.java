@@ -322,6 +322,31 @@ class GuestServicesTest {
         assertEquals(VmState.IDLE, again.state());
     }
 
+    @Test
+    void kvCompactsItsLogAndTheCompactedDataSurvivesTheVmBeingCreatedAgain() throws Exception {
+        host();
+        Path disk = dir.resolve("kv.disk");
+        Vm kv = create("kv", SERVER_MEM, DiskSpec.privateDisk(disk, 64));
+        Vm writer = client("kv-client", "PHASE=1", "COMPACT", "SERVER=1");
+        runUntilEnded(writer, 100_000);
+        assertEquals(0, writer.exitCode(), output());
+        assertPrinted("phase 1 ok");
+        Matcher stats = Pattern.compile("STATS keys=19 .* generation=(\\d+) compactions=(\\d+)").matcher(output());
+        assertTrue(stats.find(), output());
+        int generation = Integer.parseInt(stats.group(1));
+        assertTrue(Integer.parseInt(stats.group(2)) >= 1, "8 x 21 KB through a 124 KB log compacts it");
+
+        host.destroy(kv.idString());
+        runUntil(() -> kv.state() == VmState.DESTROYED, 1_000, 1_000_000);
+        create("kv", SERVER_MEM, DiskSpec.privateDisk(disk, 0));
+        Vm reader = client("kv-client", "PHASE=2", "COMPACT", "SERVER=3");
+        runUntilEnded(reader, 100_000);
+        assertEquals(0, reader.exitCode(), output());
+        assertTrue(output().contains("19 keys, " + keptBytes() + " bytes; log "), output());
+        assertTrue(output().contains(", generation " + generation + "\n"), output());
+        assertPrinted("phase 2 ok");
+    }
+
     /** Keys and values phase 1 leaves: k0..k19 but k5, value of k<i> 100 i + 1 bytes, k19's 4,096. */
     private static long keptBytes() {
         long n = 0;
