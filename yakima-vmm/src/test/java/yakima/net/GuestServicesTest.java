@@ -56,7 +56,10 @@ class GuestServicesTest {
     }
 
     private void host() {
-        HostConfig config = HostConfig.defaults();
+        host(HostConfig.defaults());
+    }
+
+    private void host(HostConfig config) {
         host = new Host(config.withScheduler(config.scheduler().withThreads(1)), new ImageResolver(), () -> nowNs,
                 ConsoleSink.of(console));
     }
@@ -174,6 +177,19 @@ class GuestServicesTest {
         assertPrinted("1.0 again: 200, length 2258, close");
         assertPrinted("close: 200, length 10240, close");
         assertPrinted("keepalive: 0 failures");
+    }
+
+    @Test
+    void keepAliveAndPipeliningWorkOverALanThatDropsReordersAndDuplicatesFrames() throws Exception {
+        host(HostConfig.defaults().withLanFaults(new LanFaults(2, 2, 2, 7)));
+        create("httpd", SERVER_MEM, null);
+        Vm client = client("http-client", "KEEPALIVE", "SERVER=1");
+        runUntilEnded(client, 300_000);
+
+        assertEquals(0, client.exitCode(), output());
+        assertPrinted("pipelined: 3 of 3, then closed by server");
+        assertPrinted("keepalive: 0 failures");
+        assertTrue(host.lan().framesDuplicated() > 0, "the LAN did inject faults");
     }
 
     @Test
