@@ -264,8 +264,10 @@ static void skip_body(struct conn *c)
 {
     uint32_t n = c->discard < c->in_len ? c->discard : c->in_len;
 
-    consume(c, n);
-    c->discard -= n;
+    if (n > 0) {
+        consume(c, n);
+        c->discard -= n;
+    }
 }
 
 /* Parse and answer the next request if its whole head is here: 1 if a
