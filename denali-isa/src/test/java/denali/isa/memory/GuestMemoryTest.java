@@ -2,7 +2,9 @@ package denali.isa.memory;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
@@ -97,6 +99,27 @@ class GuestMemoryTest {
         assertEquals(2, b.sharedPages());
         a.mapShared(2, page); // a private page mapped shared again
         assertEquals(1, a.sharedPages());
+    }
+
+    @Test
+    void isPrivatePageNamesTheVirtualRegistersAndEveryWrittenOrCopiedPageAndNothingElse() {
+        GuestMemory mem = new GuestMemory(8 * GuestMemory.PAGE_SIZE);
+        SharedPage page = new SharedPage(new byte[GuestMemory.PAGE_SIZE]);
+        mem.mapShared(2, page);
+        mem.mapShared(3, page);
+        mem.write8(GuestMemory.PAGE_SIZE + 7, 1); // page 1: a zero page, written
+        mem.write8(3 * GuestMemory.PAGE_SIZE, 1); // page 3: shared, copied
+        mem.read8(4 * GuestMemory.PAGE_SIZE); // page 4: only read
+        int counted = 0;
+        for (int p = 0; p < mem.pageCount(); p++) {
+            counted += mem.isPrivatePage(p) ? 1 : 0;
+        }
+        assertTrue(mem.isPrivatePage(0));
+        assertTrue(mem.isPrivatePage(1));
+        assertFalse(mem.isPrivatePage(2), "shared, never written");
+        assertTrue(mem.isPrivatePage(3));
+        assertFalse(mem.isPrivatePage(4), "read only: still the zero page");
+        assertEquals(mem.privatePages(), counted);
     }
 
     @Test
