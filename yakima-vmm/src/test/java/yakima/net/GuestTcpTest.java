@@ -158,7 +158,8 @@ class GuestTcpTest {
     @Test
     void tenMibFromVmToVmArriveExactly() throws Exception {
         bulk(HostConfig.defaults(), 60_000);
-        assertEquals(0, stat("bulk stats", "rx_bad"));
+        assertEquals(0, stat("server stats", "rx_bad"));
+        assertEquals(0, stat("client stats", "retransmits"), "a clean LAN loses nothing");
     }
 
     @Test
@@ -168,13 +169,12 @@ class GuestTcpTest {
         assertTrue(lan.dropped(SwitchDrop.FAULT_INJECTED) > 100, "frames were dropped");
         assertTrue(lan.framesReordered() > 100, "frames were reordered");
         assertTrue(lan.framesDuplicated() > 100, "frames were duplicated");
-        // the sender (the client's line is printed last) resent what was lost, quickly on duplicate ACKs
-        assertTrue(stat("bulk stats", "retransmits") > 50, output());
-        assertTrue(stat("bulk stats", "fast_retransmits") > 20, output());
-        // the receiver (the server's line) dropped the duplicates and kept the early segments
-        String server = output().lines().filter(l -> l.startsWith("bulk stats")).findFirst().orElseThrow();
-        assertTrue(Long.parseLong(server.replaceAll(".*\\bdup_in=(\\d+).*", "$1")) > 50, server);
-        assertTrue(Long.parseLong(server.replaceAll(".*\\booo_in=(\\d+).*", "$1")) > 50, server);
+        // the sender resent what was lost, mostly at once on duplicate ACKs
+        assertTrue(stat("client stats", "retransmits") > 50, output());
+        assertTrue(stat("client stats", "fast_retransmits") > 20, output());
+        // the receiver dropped the duplicates and kept the early segments
+        assertTrue(stat("server stats", "dup_in") > 50, output());
+        assertTrue(stat("server stats", "ooo_in") > 50, output());
     }
 
     @Test
