@@ -114,7 +114,9 @@ static int send_seg(struct tcp_pcb *pcb, uint32_t seq, uint32_t len, uint8_t fla
 /* Bookkeeping after sending [seq, seq + n) of sequence space (n > 0). */
 static void sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t n)
 {
-    if (SEQ_LT(seq, pcb->snd_max)) {
+    if (pcb->flags & TF_FORCE) {
+        /* a window probe: neither a retransmission nor worth timing */
+    } else if (SEQ_LT(seq, pcb->snd_max)) {
         net_stats.tcp_retransmits++;
         pcb->flags &= ~TF_TIMING;       /* Karn: no sample from a retransmission */
     } else if (!(pcb->flags & TF_TIMING)) {

@@ -118,6 +118,7 @@ static void persist_fire(struct tcp_pcb *pcb)
     }
     if (pcb->retries < 255)
         pcb->retries++;
+    pcb->snd_nxt = pcb->snd_una;        /* probe with the byte at snd_una */
     pcb->flags |= TF_FORCE;
     tcp_output(pcb);
     pcb->flags &= ~TF_FORCE;

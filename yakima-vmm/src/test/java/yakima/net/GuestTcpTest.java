@@ -139,19 +139,23 @@ class GuestTcpTest {
 
     /** Runs tcp-bulk server (vm-1) and client (vm-2) until both end; returns the VM time taken in ms. */
     private long bulk(HostConfig config, int maxTurns) throws Exception {
+        return bulk(config, TEN_MIB, maxTurns);
+    }
+
+    private long bulk(HostConfig config, int bytes, int maxTurns) throws Exception {
         host(config);
-        Vm server = create(BULK_MEM, "tcp-bulk", "SERVER");
+        Vm server = create(BULK_MEM, "tcp-bulk", "SERVER", "BYTES=" + bytes);
         runUntil(() -> output().contains("server listening"), 1_000);
-        Vm client = create(BULK_MEM, "tcp-bulk", "PEER=1");
+        Vm client = create(BULK_MEM, "tcp-bulk", "PEER=1", "BYTES=" + bytes);
         long start = nowNs, wall = System.nanoTime();
         runUntil(() -> ended(server) && ended(client), maxTurns);
         System.out.printf("tcp-bulk: %d ms of VM time, %d ms wall%n", (nowNs - start) / 1_000_000,
                 (System.nanoTime() - wall) / 1_000_000);
-        String crc = String.format("%08x", patternCrc(TEN_MIB));
+        String crc = String.format("%08x", patternCrc(bytes));
         assertEquals(0, server.exitCode(), output());
         assertEquals(0, client.exitCode(), output());
-        assertTrue(output().contains("client sent " + TEN_MIB + " bytes crc " + crc), output());
-        assertTrue(output().contains("server got " + TEN_MIB + " bytes crc " + crc + " mismatches 0"), output());
+        assertTrue(output().contains("client sent " + bytes + " bytes crc " + crc), output());
+        assertTrue(output().contains("server got " + bytes + " bytes crc " + crc + " mismatches 0"), output());
         return (nowNs - start) / 1_000_000;
     }
 
