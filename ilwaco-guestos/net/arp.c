@@ -7,8 +7,11 @@
  * unresolved address holds one datagram (the newest: an older one is
  * dropped and counted) while up to ARP_TRIES requests go out ARP_RETRY_NS
  * apart; then the datagram is dropped (arp_timeouts, arp_queue_drops), the
- * entry is marked failed and pings through it give up.  The one retry timer
- * is armed only while some address is being resolved.
+ * entry is marked failed and pings through it give up.  An expired entry
+ * that is used again is refreshed the same way, but datagrams keep going to
+ * the MAC it had meanwhile (a busy connection loses nothing every
+ * ARP_TTL_NS); only if the refresh gets no answer does the entry fail.  The
+ * one retry timer is armed only while some address is being resolved.
  *
  * Learning: a request for our address creates or refreshes its sender's
  * entry (we are about to talk to it); any other request or reply, including
@@ -39,6 +42,7 @@ struct arp_entry {
     uint8_t mac[6];
     uint8_t state;
     uint8_t tries;              /* requests sent (PENDING) */
+    uint8_t stale;              /* PENDING: refreshing an expired entry; mac still used */
     uint64_t when;              /* RESOLVED: expiry; PENDING: next request; FAILED: when */
     uint8_t *held;              /* PENDING: the datagram waiting (malloc) */
     uint16_t held_len;
@@ -142,6 +146,7 @@ static void retry(struct net_timer *t, void *arg)
         drop_held(e);
         net_stats.arp_timeouts++;
         e->state = ARP_FAILED;
+        e->stale = 0;
         e->when = now;
         icmp_arp_failed(e->ip);
     }
@@ -178,6 +183,21 @@ static int send_to(const uint8_t mac[6], const uint8_t *datagram, size_t len)
     return eth_output(mac, ETHERTYPE_IPV4, &iov, 1);
 }
 
+/* An expired entry in use: send to the MAC it had, and ask again (once). */
+static int refresh(struct arp_entry *e, const uint8_t *datagram, size_t len)
+{
+    int r = send_to(e->mac, datagram, len);
+
+    if (e->state == ARP_RESOLVED) {
+        e->state = ARP_PENDING;
+        e->stale = 1;
+        e->tries = 0;
+        send_request(e, net_now());     /* after the datagram: it reuses the TX buffer */
+        arm_retry();
+    }
+    return r;
+}
+
 int arp_output(uint32_t next_hop, const uint8_t *datagram, size_t len)
 {
     struct arp_entry *e;
@@ -186,11 +206,13 @@ int arp_output(uint32_t next_hop, const uint8_t *datagram, size_t len)
         net_timer_init(&retry_timer, retry, 0);
         timer_ready = 1;
     }
-    if (next_hop == NET_IP_BROADCAST)
+    if (ip_is_broadcast(next_hop))
         return send_to(eth_broadcast, datagram, len);
     e = find(next_hop);
     if (e && e->state == ARP_RESOLVED && net_now() < e->when)
         return send_to(e->mac, datagram, len);
+    if (e && (e->state == ARP_RESOLVED || e->stale))
+        return refresh(e, datagram, len);
     if (!e)
         e = take_entry(next_hop);
     return hold(e, datagram, len);
@@ -201,6 +223,7 @@ static void learn(struct arp_entry *e, const uint8_t mac[6])
 {
     memcpy(e->mac, mac, 6);
     e->state = ARP_RESOLVED;
+    e->stale = 0;
     e->when = net_now() + ARP_TTL_NS;
     if (e->held) {
         uint8_t *d = e->held;
@@ -223,7 +246,7 @@ void arp_input(const uint8_t *m, size_t len)
     op = net_get16(m + 6);
     memcpy(&spa, m + 14, 4);
     memcpy(&tpa, m + 24, 4);
-    if ((op != ARP_OP_REQUEST && op != ARP_OP_REPLY) || spa == 0 || spa == NET_IP_BROADCAST) {
+    if ((op != ARP_OP_REQUEST && op != ARP_OP_REPLY) || spa == 0 || ip_is_broadcast(spa)) {
         net_stats.rx_bad++;
         return;
     }

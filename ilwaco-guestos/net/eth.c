@@ -16,7 +16,7 @@
 
 const uint8_t eth_broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-static uint8_t tx_frame[NET_FRAME_MAX] __attribute__((aligned(16)));
+static uint8_t tx_frame[NET_FRAME_MAX] __attribute__((aligned(4)));
 
 uint8_t *eth_tx_payload(void)
 {

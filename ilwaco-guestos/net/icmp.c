@@ -55,7 +55,7 @@ static void echo_request(const struct ip_info *ip, const uint8_t *m, size_t len)
 {
     uint8_t hdr[ICMP_HLEN];
 
-    if (ip->dst == NET_IP_BROADCAST) {
+    if (ip_is_broadcast(ip->dst)) {
         net_stats.rx_not_for_us++;
         return;
     }
@@ -135,7 +135,7 @@ void icmp_send_unreach(uint8_t code)
     hl = (size_t)(d[0] & 0xf) * 4;
     memcpy(&src, d + 12, 4);
     memcpy(&dst, d + 16, 4);
-    if (dst == NET_IP_BROADCAST || src == 0 || src == NET_IP_BROADCAST)
+    if (ip_is_broadcast(dst) || src == 0 || ip_is_broadcast(src))
         return;
     if (d[9] == IP_PROTO_ICMP && (len <= hl || (d[hl] != ICMP_ECHO_REQUEST && d[hl] != ICMP_ECHO_REPLY)))
         return;                 /* never an error about an error */

@@ -48,11 +48,16 @@ int ip_is_local(uint32_t ip)
     return ip == net_cfg.ip || net_ip_is_loopback(ip);
 }
 
+int ip_is_broadcast(uint32_t ip)
+{
+    return ip == NET_IP_BROADCAST || (net_cfg.netmask && ip == (net_cfg.ip | ~net_cfg.netmask));
+}
+
 uint32_t ip_next_hop(uint32_t dst)
 {
     uint32_t mask = net_cfg.netmask;
 
-    if (dst == NET_IP_BROADCAST || mask == 0 || ((dst ^ net_cfg.ip) & mask) == 0)
+    if (ip_is_broadcast(dst) || mask == 0 || ((dst ^ net_cfg.ip) & mask) == 0)
         return dst;
     return net_cfg.gateway;
 }
@@ -168,7 +173,7 @@ static int accept_addr(uint32_t src, uint32_t dst, int looped)
         return ip_is_local(dst);
     if (net_ip_is_loopback(src) || net_ip_is_loopback(dst))
         return 0;
-    return dst == net_cfg.ip || dst == NET_IP_BROADCAST;
+    return dst == net_cfg.ip || ip_is_broadcast(dst);
 }
 
 static void receive(const uint8_t *d, size_t len, int looped)

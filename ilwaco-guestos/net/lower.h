@@ -49,6 +49,8 @@ uint32_t ip_select_src(uint32_t dst);
 /* The address ARP must resolve to reach dst, or 0 when there is no route
  * (dst is then unreachable); dst itself when on-link. */
 uint32_t ip_next_hop(uint32_t dst);
+/* 1 for 255.255.255.255 and our subnet's broadcast address. */
+int ip_is_broadcast(uint32_t ip);
 /* 1 when ip is one of this VM's addresses (its own, 127.0.0.0/8). */
 int ip_is_local(uint32_t ip);
 /* On netd: deliver up to max looped-back datagrams; 1 if more wait. */

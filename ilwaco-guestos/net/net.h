@@ -144,7 +144,9 @@ struct socket {
  * close): wake its blocked callers and any poll() watching it.  Lock held. */
 void sock_wakeup(struct socket *so);
 /* Block in a socket call until sock_wakeup or deadline_ns (0: none):
- * 0 when woken, -ETIMEDOUT.  Lock held (it is released while asleep). */
+ * 0 when woken, -ETIMEDOUT, or -EBADF when another thread closed the
+ * descriptor meanwhile (return at once; socket.c makes the call fail with
+ * EBADF).  Lock held (it is released while asleep). */
 int sock_wait(struct socket *so, uint64_t deadline_ns);
 /* The deadline a blocking call on so should use now: 0 (none) or
  * now + timeout; MSG_DONTWAIT / O_NONBLOCK are the caller's to check. */

@@ -3,8 +3,10 @@
  * the receive interrupt.
  *
  * The interrupt handler does nothing but wake netd (netd_kick_rx): frames
- * are taken on netd, one at a time into the one receive buffer, and each is
- * handled (eth_input and up) before the next is taken.  DENALI_INT_NIC_RX is
+ * are taken on netd, one at a time into one receive buffer on netd's stack
+ * (whose pages a running netd has made private anyway; a static buffer
+ * would cost its own), and each is handled (eth_input and up) before the
+ * next is taken.  DENALI_INT_NIC_RX is
  * level-triggered, so frames left in the NIC after a batch raise it again.
  * A full TX queue (NIC_SEND -EAGAIN) is counted in tx_full and reported as
  * -ENOBUFS: transports treat it as a lost frame.
@@ -14,8 +16,6 @@
 #include <ilwaco/intr.h>
 #include "../arch/arch.h"
 #include "lower.h"
-
-static uint8_t rx_frame[NET_FRAME_MAX] __attribute__((aligned(16)));
 
 static void nic_intr(uint32_t bits)
 {
@@ -30,8 +30,10 @@ void nic_start(void)
 
 int nic_poll(int max)
 {
+    uint8_t rx_frame[NET_FRAME_MAX];    /* on netd's stack: its pages are private anyway */
+
     for (int i = 0; i < max; i++) {
-        int32_t n = arch_nic_recv(rx_frame, sizeof rx_frame);
+        int32_t n = arch_nic_recv(rx_frame, NET_FRAME_MAX);
         if (n <= 0)
             return 0;           /* none left (or the NIC refused: nothing to retry) */
         net_stats.rx_frames++;

@@ -29,7 +29,7 @@
 
 #define FD_BASE         3
 #define SOCK_RESERVED   ((struct sockent *)1)   /* slot held by an accept in progress */
-#define STREAM_BUF_SIZE 65536                   /* SO_SNDBUF / SO_RCVBUF, as reported */
+#define STREAM_BUF_SIZE 16384                   /* SO_SNDBUF / SO_RCVBUF: TCP_SNDBUF, TCP_RCVBUF */
 #define DGRAM_BUF_SIZE  32768
 
 struct sockent {

@@ -2,6 +2,7 @@ package yakima.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -38,8 +39,9 @@ final class HostCommand implements Callable<Integer> {
     private final CliStreams io;
     private final ImageResolver images;
 
-    @Option(names = "--image", required = true, paramLabel = "IMAGE", description = "a built-in image name (e.g. hello-sleeper) or a path")
-    String image;
+    @Option(names = "--image", required = true, split = ",", paramLabel = "IMAGE",
+            description = "a built-in image name (e.g. hello-sleeper) or a path; several, comma-separated, boot --vms of each in that order")
+    List<String> imageNames;
 
     @Option(names = "--vms", paramLabel = "N", defaultValue = "1", description = "VMs to boot (default: ${DEFAULT-VALUE})")
     int vmCount;
@@ -176,11 +178,17 @@ final class HostCommand implements Callable<Integer> {
     }
 
     private int serve(Host host, AdminServer admin, long boot) throws Exception {
+        String image = imageNames.get(0);
+        int created = 0;
         try {
-            for (int i = 0; i < vmCount; i++) {
-                DiskSpec disk = diskDir == null ? null
-                        : new DiskSpec(diskDir.resolve("vm-" + (i + 1) + ".disk"), diskBytes / 4096, diskBase);
-                host.create(new VmSpec(image, memBytes, null, disk));
+            for (String each : imageNames) {
+                image = each;
+                for (int i = 0; i < vmCount; i++) {
+                    created++;
+                    DiskSpec disk = diskDir == null ? null
+                            : new DiskSpec(diskDir.resolve("vm-" + created + ".disk"), diskBytes / 4096, diskBase);
+                    host.create(new VmSpec(image, memBytes, null, disk));
+                }
             }
         } catch (ImageNotFoundException e) {
             io.err().println("yakima host: " + e.getMessage());
@@ -192,7 +200,7 @@ final class HostCommand implements Callable<Integer> {
             io.err().println("yakima host: " + e.getMessage());
             return ExitCodes.ERROR;
         }
-        io.err().printf("yakima host: %d VMs of %s booted in %.1f ms; admin API on 127.0.0.1:%d%n", vmCount, image,
+        io.err().printf("yakima host: %d VMs of %s booted in %.1f ms; admin API on 127.0.0.1:%d%n", created, String.join(", ", imageNames),
                 (System.nanoTime() - boot) / 1e6, admin.port());
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "yakima-host-stop");
