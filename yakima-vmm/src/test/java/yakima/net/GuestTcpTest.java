@@ -219,4 +219,20 @@ class GuestTcpTest {
         }
         assertTrue(output().contains("many server done: 100 connections, " + bytes + " bytes"), output());
     }
+
+    @Test
+    void segmentsWrittenByHandMeetRfc9293ArrivalRulesAndRfc5961Checks() throws Exception {
+        host(HostConfig.defaults());
+        Vm server = create(MEM, "tcp-raw", "SERVER");
+        runUntil(() -> output().contains("raw server listening"), 1_000);
+        Vm raw = create(MEM, "tcp-raw", "PEER=1");
+        runUntil(() -> ended(raw), 10_000);
+        assertPassed(raw, "raw done, 0 failures");
+        assertEquals(VmState.IDLE, server.state(), output());
+        assertTrue(output().contains("raw server read abcdefghijklm, end 104"), "ECONNRESET after all the data");
+        assertEquals(1, stat("raw server stats", "rx_bad"), "the segment with the bad checksum");
+        assertEquals(1, stat("raw server stats", "dup_in"));
+        assertEquals(1, stat("raw server stats", "ooo_in"));
+        assertEquals(0, stat("raw server stats", "open"));
+    }
 }
