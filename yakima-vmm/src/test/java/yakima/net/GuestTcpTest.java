@@ -182,14 +182,14 @@ class GuestTcpTest {
     }
 
     @Test
-    void refusedResetClosedWindowAndConnectTimeoutBetweenVms() throws Exception {
+    void refusedResetClosedWindowTimeWaitAndTimeoutsBetweenVms() throws Exception {
         host(HostConfig.defaults());
         Vm peer = create(MEM, "tcp-peer"); // vm-1
         runUntil(() -> output().contains("peer up"), 1_000);
         Vm probe = create(MEM, "tcp-probe", "PEER=1");
         // 10 ms a turn: the connect timeout takes a minute of VM time
-        runUntil(() -> ended(probe), 20_000, 10_000_000);
-        assertPassed(probe, "probe done, 0 failures");
+        runUntil(() -> output().contains("vanish: connected"), 20_000, 10_000_000);
+        assertTrue(output().contains("vanish: connected 1"), output());
         assertEquals(VmState.IDLE, peer.state(), output());
         long timeout = Long.parseLong(output().replaceAll("(?s).*timeout after (\\d+) s.*", "$1"));
         assertTrue(timeout >= 60 && timeout <= 70, "SYN sent at 0, 1, 3, 7, 15, 31 s; given up at 63 s: " + timeout);
@@ -198,8 +198,14 @@ class GuestTcpTest {
         assertTrue(output().contains("peer: slow read 100000 bytes"), output());
         // the peer closed the slow connection first: TIME_WAIT, gone 2 * MSL (60 s) later
         assertEquals(1, stat("peer stats", "open"), output());
-        runUntil(() -> output().contains("peer later"), 10_000, 10_000_000);
         assertEquals(0, stat("peer later", "open"), output());
+
+        // the peer vanishes: the data is resent 10 times with the RTO doubling to 60 s, then ETIMEDOUT
+        host.destroy(peer.idString());
+        runUntil(() -> ended(probe), 40_000, 10_000_000);
+        assertPassed(probe, "probe done, 0 failures");
+        long gaveUp = Long.parseLong(output().replaceAll("(?s).*vanish: gave up after (\\d+) s.*", "$1"));
+        assertTrue(gaveUp >= 150 && gaveUp <= 300, "0.2 s doubling to 60 s, 11 sends: " + gaveUp);
     }
 
     @Test
