@@ -44,7 +44,6 @@ class GuestTcpTest {
 
     @AfterEach
     void close() {
-        System.out.println(output());
         if (host != null) {
             host.close();
         }
@@ -108,7 +107,7 @@ class GuestTcpTest {
     }
 
     @Test
-    void loopbackConnectSendRecvCloseRefusedResetNonblockingAndBacklogInOneVm() throws Exception {
+    void loopbackTransferRefusedResetNonblockingBacklogAndSimultaneousOpenInOneVm() throws Exception {
         host(HostConfig.defaults());
         Vm vm = create(MEM, "tcp-loop");
         runUntil(() -> ended(vm), 30_000);
