@@ -54,6 +54,7 @@ struct thread {
     uint32_t *stack;            /* lowest word holds STACK_CANARY; NULL for main */
     size_t stack_pages;
     struct timer timer;         /* sleep and timed-wait deadline */
+    int saved_errno;            /* errno while another thread runs */
 };
 
 static struct thread threads[ILWACO_THREAD_MAX];
@@ -189,7 +190,9 @@ static void schedule(void)
         return;
     stack_check(prev);
     current = next;
+    prev->saved_errno = errno;  /* each thread has its own errno */
     arch_switch(&prev->sp, next->sp);
+    errno = prev->saved_errno;  /* prev runs again */
     reap();
 }
 
@@ -232,6 +235,7 @@ static void thread_start(void)
     struct thread *t = current;
 
     reap();
+    errno = 0;
     arch_intr_restore(1);
     thread_exit(t->fn(t->arg));
 }

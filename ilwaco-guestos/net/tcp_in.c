@@ -307,8 +307,9 @@ static int ack_input(struct tcp_pcb *pcb, const struct seg *s)
     dup = s->ack == pcb->snd_una && s->len == 0 && !(s->flags & (TH_SYN | TH_FIN))
           && pcb->snd_max != pcb->snd_una && s->wnd == pcb->snd_wnd && pcb->snd_wnd != 0
           && pcb->tmode != TM_PERSIST;
-    if (pcb->tmode == TM_PERSIST)
-        pcb->probes = 0;                /* the peer is alive */
+    if (pcb->tmode == TM_PERSIST && pcb->so)
+        pcb->probes = 0;                /* the peer is alive (a closed socket's
+                                           connection gives up all the same) */
     if (SEQ_GEQ(s->ack, pcb->snd_una)
         && (SEQ_LT(pcb->snd_wl1, s->seq) || (pcb->snd_wl1 == s->seq && SEQ_LEQ(pcb->snd_wl2, s->ack)))) {
         pcb->snd_wnd = s->wnd;

@@ -8,6 +8,10 @@
  * segment carries the ACK and the window of that moment, so a delayed ACK
  * is cancelled by whatever goes out first.
  *
+ * The congestion window grows by one segment for each of the first two
+ * duplicate ACKs (limited transmit, RFC 3042), so a small window still
+ * produces the three duplicates fast retransmit needs.
+ *
  * Sender silly-window avoidance (RFC 9293 3.8.6.2.1): a segment goes out
  * when it is full, when it holds all the queued data (we push every send:
  * there is no Nagle delay, as with TCP_NODELAY), or when it is at least
@@ -110,7 +114,9 @@ static int send_seg(struct tcp_pcb *pcb, uint32_t seq, uint32_t len, uint8_t fla
 /* Bookkeeping after sending [seq, seq + n) of sequence space (n > 0). */
 static void sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t n)
 {
-    if (SEQ_LT(seq, pcb->snd_max)) {
+    if (pcb->flags & TF_FORCE) {
+        /* a window probe: neither a retransmission nor worth timing */
+    } else if (SEQ_LT(seq, pcb->snd_max)) {
         net_stats.tcp_retransmits++;
         pcb->flags &= ~TF_TIMING;       /* Karn: no sample from a retransmission */
     } else if (!(pcb->flags & TF_TIMING)) {
@@ -162,7 +168,9 @@ static int output_one(struct tcp_pcb *pcb)
     uint32_t seq = pcb->snd_nxt, end = pcb->sb_seq + pcb->sb_len;
     uint32_t avail = SEQ_LT(seq, end) ? end - seq : 0;
     uint32_t flight = seq - pcb->snd_una;
-    uint32_t win = pcb->snd_wnd < pcb->cwnd ? pcb->snd_wnd : pcb->cwnd;
+    uint32_t lt = (pcb->flags & TF_RECOVERY) || pcb->dupacks > 2 ? 0 : pcb->dupacks;
+    uint32_t cwnd = pcb->cwnd + lt * pcb->mss;
+    uint32_t win = pcb->snd_wnd < cwnd ? pcb->snd_wnd : cwnd;
     uint32_t usable = win > flight ? win - flight : 0, len;
     int fin;
 

@@ -15,7 +15,8 @@
  *   TM_PERSIST     the peer's window is closed (or too small to use) and
  *                  nothing is in flight: probe with one byte, backing off
  *                  like the RTO up to 60 s; TCP_DATA_RETRIES probes nobody
- *                  answers end the connection with ETIMEDOUT.
+ *                  answers end the connection with ETIMEDOUT (after the
+ *                  socket is closed, TCP_DATA_RETRIES probes at all).
  *   TM_TIME_WAIT   2 * MSL after entering TIME_WAIT: the pcb goes.
  *   TM_FIN_WAIT_2  a closed socket's connection waited TCP_FIN_WAIT_2_NS
  *                  for the peer's FIN: reset it.
@@ -118,6 +119,7 @@ static void persist_fire(struct tcp_pcb *pcb)
     }
     if (pcb->retries < 255)
         pcb->retries++;
+    pcb->snd_nxt = pcb->snd_una;        /* probe with the byte at snd_una */
     pcb->flags |= TF_FORCE;
     tcp_output(pcb);
     pcb->flags &= ~TF_FORCE;

@@ -92,6 +92,16 @@ static void record(struct timer *t, void *arg)
     fired[nfired++] = (int)(intptr_t)arg;
 }
 
+static void *errno_keeper(void *arg)
+{
+    int mine = (int)(intptr_t)arg;
+
+    errno = mine;
+    for (int i = 0; i < 3; i++)
+        thread_yield();
+    return (void *)(intptr_t)(errno == mine);
+}
+
 static int detached_done;
 
 static void *detached(void *arg)
@@ -189,5 +199,15 @@ int main(void)
     while (detached_done < 100)
         thread_yield();
     printf("detached threads ran: %d\n", detached_done);
+
+    errno = 7;
+    thread_create(&t[0], errno_keeper, (void *)(intptr_t)11);
+    thread_create(&t[1], errno_keeper, (void *)(intptr_t)12);
+    long kept = 0;
+    for (int i = 0; i < 2; i++) {
+        thread_join(t[i], &r);
+        kept += (long)(intptr_t)r;
+    }
+    printf("each thread kept its errno: %ld of 2, main's still %d\n", kept, errno);
     return 0;
 }

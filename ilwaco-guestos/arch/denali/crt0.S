@@ -3,9 +3,12 @@
  *
  * The VMM starts the VM at the ELF entry (_start, placed first at 0x1000 by
  * ilwaco.ld) with ESP = top of memory, every other register 0 and DF = 0.
- * We end the frame-pointer chain, align the stack, clear .bss (the memory
- * may be recycled), call main(void) and hand its result to exit(), which
- * flushes the console and executes TERM.  exit() never returns; if it ever
+ * We end the frame-pointer chain, align the stack, call main(void) and hand
+ * its result to exit(), which flushes the console and executes TERM.
+ * .bss is not cleared: a VM's memory is zero outside the image's file bytes
+ * at boot (docs/denali-isa.md section 11), and leaving it alone keeps every
+ * .bss page that the program never writes shared with the zero page instead
+ * of private to the VM.  exit() never returns; if it ever
  * did, TERM is executed here with main's result as a last resort.
  */
 #include <denali/abi.h>
@@ -16,14 +19,6 @@
 _start:
     xorl    %ebp, %ebp
     andl    $-16, %esp
-
-    movl    $__bss_start, %edi      /* ilwaco.ld aligns both to 4 bytes */
-    movl    $_end, %ecx
-    subl    %edi, %ecx
-    shrl    $2, %ecx
-    xorl    %eax, %eax
-    cld
-    rep stosl
 
     call    main
     movl    %eax, %ebx

@@ -5,13 +5,15 @@
  * receiver also counts bytes that differ from the pattern.
  *
  *   -DSERVER        listen on PORT, take one connection, read to EOF, print
- *                   "server got N bytes crc XXXXXXXX mismatches M", close
+ *                   "server got N bytes crc XXXXXXXX mismatches M", close,
+ *                   stay until the connection has finished (FIN acked)
  *   (otherwise)     connect to VM PEER (10.0.0.1 + PEER), send BYTES bytes
  *                   in CHUNK-byte sends, shutdown(SHUT_WR), wait for the
  *                   server's EOF; print "client sent N bytes crc XXXXXXXX"
  *   -DBYTES=n       default 10 MiB      -DPEER=n  default 1
  *   -DPORT=n        default 5001        -DCHUNK=n default 8192
- * Both print "bulk stats ..." (their TCP counters) last.
+ * Both print "server stats ..." / "client stats ..." (their TCP counters)
+ * last.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <ilwaco/net.h>
+#include <ilwaco/thread.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -61,14 +64,14 @@ static uint8_t pattern(uint32_t i)
     return (uint8_t)(i * 7 + (i >> 11) + 1);
 }
 
-static void stats(void)
+static void stats(const char *who)
 {
     struct net_stats s;
 
     net_get_stats(&s);
-    printf("bulk stats in=%u out=%u retransmits=%u fast_retransmits=%u dup_in=%u ooo_in=%u "
+    printf("%s stats in=%u out=%u retransmits=%u fast_retransmits=%u dup_in=%u ooo_in=%u "
            "drops=%u rst_out=%u rx_bad=%u tx_full=%u open=%u\n",
-           (unsigned)s.tcp_in, (unsigned)s.tcp_out, (unsigned)s.tcp_retransmits,
+           who, (unsigned)s.tcp_in, (unsigned)s.tcp_out, (unsigned)s.tcp_retransmits,
            (unsigned)s.tcp_fast_retransmits, (unsigned)s.tcp_dup_in, (unsigned)s.tcp_ooo_in,
            (unsigned)s.tcp_drops, (unsigned)s.tcp_rst_out, (unsigned)s.rx_bad, (unsigned)s.tx_full,
            (unsigned)s.tcp_conns_open);
@@ -83,6 +86,21 @@ static struct sockaddr_in addr(uint32_t ip, uint16_t port)
     a.sin_port = htons(port);
     a.sin_addr.s_addr = ip;
     return a;
+}
+
+/* close() only queues the FIN: stay until TCP has finished (at most 30 s),
+ * or a lost FIN would never be sent again. */
+static void linger(void)
+{
+    struct net_stats s;
+
+    for (int i = 0; i < 300; i++) {
+        net_get_stats(&s);
+        if (s.tcp_conns_open == 0)
+            return;
+        thread_sleep_ns(100000000);
+    }
+    printf("linger: connections still open after 30 s\n");
 }
 
 #ifdef SERVER
@@ -114,7 +132,8 @@ static int run(void)
     printf("server got %u bytes crc %08x mismatches %u\n", (unsigned)n, (unsigned)crc, (unsigned)bad);
     close(fd);
     close(lfd);
-    stats();
+    linger();
+    stats("server");
     return r < 0;
 }
 #else
@@ -123,7 +142,9 @@ static int run(void)
     uint32_t peer = htonl(0x0a000001u + PEER), n = 0, crc = 0;
     struct sockaddr_in a = addr(peer, PORT);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct timeval tv = {30, 0};
 
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
         printf("client: connect failed, errno %d\n", errno);
         return 1;
@@ -144,11 +165,13 @@ static int run(void)
     }
     /* the data is only queued: wait for the server's close before exiting */
     shutdown(fd, SHUT_WR);
-    if (recv(fd, buf, sizeof buf, 0) != 0)
+    if (recv(fd, buf, sizeof buf, 0) != 0) {
         printf("client: no EOF from the server, errno %d\n", errno);
+        return 1;
+    }
     close(fd);
     printf("client sent %u bytes crc %08x\n", (unsigned)n, (unsigned)crc);
-    stats();
+    stats("client");
     return 0;
 }
 #endif

@@ -5,6 +5,9 @@
  *   6002  slow: accept, sleep 5 s without reading (the sender's window
  *         closes), then read to EOF and answer with the byte count
  *
+ *   6003  vanish: only listens (the handshake completes unaccepted); the
+ *         test destroys this VM while tcp-probe is connected there
+ *
  * and nothing on 6001 (a SYN there is answered with RST).  Serves one
  * connection on each, prints its TCP counters ("peer stats ..."), and 61 s
  * later how many connections are still open (the slow one, which it closed
@@ -63,10 +66,10 @@ static void slow(int lfd)
 
 int main(void)
 {
-    int l0 = listener(6000), l2 = listener(6002);
+    int l0 = listener(6000), l2 = listener(6002), l3 = listener(6003);
     struct net_stats s;
 
-    if (l0 < 0 || l2 < 0)
+    if (l0 < 0 || l2 < 0 || l3 < 0)
         return 1;
     printf("peer up\n");
     rude(l0);

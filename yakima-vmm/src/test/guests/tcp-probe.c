@@ -11,6 +11,10 @@
  *              arrives once the peer reads
  *   timeout    connect to 10.0.0.99, which nobody has: ETIMEDOUT after the
  *              SYN was sent TCP_SYN_RETRIES + 1 times (about 63 s)
+ *   vanish     connect to the peer's port 6003, print "vanish: connected",
+ *              wait 1 s (the test destroys the peer's VM), send 1000 bytes:
+ *              recv fails with ETIMEDOUT once the data was resent
+ *              TCP_DATA_RETRIES times (about 4 minutes)
  *   -DPEER=n   the peer's VM id (default 1)
  */
 #include <errno.h>
@@ -20,6 +24,7 @@
 #include <arpa/inet.h>
 #include <ilwaco.h>
 #include <ilwaco/net.h>
+#include <ilwaco/thread.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -93,6 +98,16 @@ int main(void)
     fd = connect_to(htonl(0x0a000063u), 80);
     check(fd < 0 && errno == ETIMEDOUT, "timeout: connect to 10.0.0.99 gives ETIMEDOUT");
     printf("timeout after %u s\n", (unsigned)((denali_time_ns() - t0) / 1000000000u));
+
+    fd = connect_to(peer, 6003);
+    printf("vanish: connected %d\n", fd >= 0);
+    thread_sleep_ns(1000000000ull);
+    t0 = denali_time_ns();
+    check(send(fd, buf, 1000, 0) == 1000, "vanish: 1000 bytes queued");
+    r = recv(fd, reply, sizeof reply, 0);
+    check(r < 0 && errno == ETIMEDOUT, "vanish: recv fails with ETIMEDOUT");
+    printf("vanish: gave up after %u s\n", (unsigned)((denali_time_ns() - t0) / 1000000000u));
+    close(fd);
 
     net_get_stats(&s);
     printf("probe stats in=%u out=%u retransmits=%u rst_out=%u open=%u\n", (unsigned)s.tcp_in,
