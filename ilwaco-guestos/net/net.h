@@ -171,6 +171,11 @@ int tcp_shutdown(struct socket *so, int how);
 void tcp_close(struct socket *so);
 int tcp_poll(struct socket *so);                               /* POLL* bits now */
 int tcp_getname(struct socket *so, int peer, uint32_t *ip, uint16_t *port);
+/* Connections that still have data or a FIN the peer has not acknowledged
+ * (closed sockets included): what exit() waits for (netif.c, net_linger). */
+int tcp_unsent(void);
+#define NET_LINGER_NS      (2000ull * 1000000)
+#define NET_LINGER_STEP_NS (10ull * 1000000)
 
 /* UDP (udp.c), same conventions. */
 int udp_open(struct socket *so);

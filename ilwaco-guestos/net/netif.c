@@ -14,6 +14,7 @@
  * timer is really armed, the VM sits in IDLE.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <ilwaco.h>
 #include <ilwaco/intr.h>
@@ -187,6 +188,22 @@ static void *netd_main(void *arg)
 
 /* ---- starting, addresses, counters -------------------------------------------- */
 
+/* At exit: data and FINs that close() queued would die with the VM, so give
+ * the connections up to NET_LINGER_NS (VM time) to deliver them.  netd
+ * keeps running meanwhile; the wait checks every NET_LINGER_STEP_NS. */
+static void net_linger(void)
+{
+    uint64_t deadline = net_now() + NET_LINGER_NS;
+    cond_t never = COND_INITIALIZER;
+
+    mutex_lock(&net_lock);
+    while (tcp_unsent() && net_now() < deadline) {
+        uint64_t step = net_now() + NET_LINGER_STEP_NS;
+        cond_timedwait(&never, &net_lock, step < deadline ? step : deadline);
+    }
+    mutex_unlock(&net_lock);
+}
+
 static int start_locked(void)
 {
     struct arch_net_config c;
@@ -204,6 +221,7 @@ static int start_locked(void)
         return -r;
     started = 1;
     nic_start();
+    atexit(net_linger);
     return 0;
 }
 

@@ -727,6 +727,27 @@ void tcp_close(struct socket *so)
     }
 }
 
+int tcp_unsent(void)
+{
+    int n = 0;
+
+    for (struct tcp_pcb *pcb = tcp_all; pcb; pcb = pcb->next) {
+        switch (pcb->state) {
+        case TCP_FIN_WAIT_1:
+        case TCP_CLOSING:
+        case TCP_LAST_ACK:
+            n++;                /* our FIN is not acknowledged yet */
+            break;
+        case TCP_ESTABLISHED:
+        case TCP_CLOSE_WAIT:
+            if (pcb->sb_len || pcb->snd_una != pcb->snd_max)
+                n++;
+            break;
+        }
+    }
+    return n;
+}
+
 int tcp_poll(struct socket *so)
 {
     struct tcp_pcb *pcb = so->pcb, *c;

@@ -10,6 +10,9 @@
  *   (otherwise)     connect to VM PEER (10.0.0.1 + PEER), send BYTES bytes
  *                   in CHUNK-byte sends, shutdown(SHUT_WR), wait for the
  *                   server's EOF; print "client sent N bytes crc XXXXXXXX"
+ *   -DEXIT_AT_ONCE  client: close() right after the last send and exit, with
+ *                   no wait: exit() itself lingers until the data and the
+ *                   FIN are acknowledged
  *   -DBYTES=n       default 10 MiB      -DPEER=n  default 1
  *   -DPORT=n        default 5001        -DCHUNK=n default 8192
  * Both print "server stats ..." / "client stats ..." (their TCP counters)
@@ -163,6 +166,12 @@ static int run(void)
         }
         n += len;
     }
+#ifdef EXIT_AT_ONCE
+    close(fd);
+    printf("client sent %u bytes crc %08x\n", (unsigned)n, (unsigned)crc);
+    stats("client");
+    return 0;
+#endif
     /* the data is only queued: wait for the server's close before exiting */
     shutdown(fd, SHUT_WR);
     if (recv(fd, buf, sizeof buf, 0) != 0) {

@@ -141,11 +141,13 @@ class GuestTcpTest {
         return bulk(config, TEN_MIB, maxTurns);
     }
 
-    private long bulk(HostConfig config, int bytes, int maxTurns) throws Exception {
+    private long bulk(HostConfig config, int bytes, int maxTurns, String... clientDefines) throws Exception {
         host(config);
         Vm server = create(BULK_MEM, "tcp-bulk", "SERVER", "BYTES=" + bytes);
         runUntil(() -> output().contains("server listening"), 1_000);
-        Vm client = create(BULK_MEM, "tcp-bulk", "PEER=1", "BYTES=" + bytes);
+        String[] defines = java.util.stream.Stream.concat(java.util.stream.Stream.of("PEER=1", "BYTES=" + bytes),
+                java.util.Arrays.stream(clientDefines)).toArray(String[]::new);
+        Vm client = create(BULK_MEM, "tcp-bulk", defines);
         long start = nowNs, wall = System.nanoTime();
         runUntil(() -> ended(server) && ended(client), maxTurns);
         System.out.printf("tcp-bulk: %d ms of VM time, %d ms wall%n", (nowNs - start) / 1_000_000,
@@ -163,6 +165,13 @@ class GuestTcpTest {
         bulk(HostConfig.defaults(), 60_000);
         assertEquals(0, stat("server stats", "rx_bad"));
         assertEquals(0, stat("client stats", "retransmits"), "a clean LAN loses nothing");
+    }
+
+    @Test
+    void aClientThatClosesAndExitsAtOnceStillDeliversItsDataAndItsFinThroughALossyLan() throws Exception {
+        // exit() lingers until the peer has acknowledged what close() queued; 10% of frames are lost
+        bulk(HostConfig.defaults().withLanFaults(new LanFaults(10, 0, 0, 11)), 256 << 10, 30_000, "EXIT_AT_ONCE");
+        assertTrue(host.lan().dropped(SwitchDrop.FAULT_INJECTED) > 0, "frames were dropped");
     }
 
     @Test
