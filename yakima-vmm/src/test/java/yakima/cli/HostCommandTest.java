@@ -34,6 +34,17 @@ class HostCommandTest {
     }
 
     @Test
+    void theReadmesTwoVmsTalkHttpgetPingsAndFetchesFromHttpd() {
+        assertEquals(0, yakima("host", "--image", "httpd,httpget", "--duration", "5", "--admin-port", "0", "--console"),
+                err.toString());
+
+        String console = guests.toString(StandardCharsets.ISO_8859_1);
+        assertTrue(console.lines().anyMatch(l -> l.matches("ping 10\\.0\\.0\\.2 seq 3: \\d+ us")), console);
+        assertTrue(console.contains("GET /large -> 200, 134007 bytes"), console);
+        assertTrue(console.contains("httpget: done"), console);
+    }
+
+    @Test
     void anUnknownImageInTheListIsNamedAndTheHostGivesUp() {
         assertEquals(1, yakima("host", "--image", "hello,no-such-image", "--duration", "1", "--admin-port", "0"));
         assertTrue(err.toString().contains("no-such-image"), err.toString());
