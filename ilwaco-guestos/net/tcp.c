@@ -765,7 +765,11 @@ int tcp_poll(struct socket *so)
         return POLLERR | POLLHUP | POLLIN | POLLOUT;
     if (pcb->rb_len > 0 || (pcb->flags & (TF_RCVD_FIN | TF_SHUT_RD)))
         r |= POLLIN;
-    if ((pcb->flags & TF_RCVD_FIN) && pcb->rb_len == 0)
+    /* As Linux: hung up only when both directions are done, nothing more
+     * can arrive (the peer's FIN or SHUT_RD) and we send no more (our FIN
+     * is queued).  EOF alone is POLLIN: the other direction may still have
+     * a lot to send, and waits for POLLOUT like any other. */
+    if ((pcb->flags & (TF_RCVD_FIN | TF_SHUT_RD)) && (pcb->flags & TF_FIN_QUEUED))
         r |= POLLHUP;
     switch (pcb->state) {
     case TCP_CLOSED:

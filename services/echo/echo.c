@@ -27,7 +27,6 @@
 #define ECHO_BUF        2048            /* per connection, while it holds data */
 #define ECHO_DGRAM_MAX  2048            /* > 1472, the largest unfragmented */
 #define ECHO_IDLE_NS    (60ull * 1000000000ull)
-#define ECHO_HUP_RETRY_NS (10ull * 1000000ull)  /* see prepare() */
 
 struct conn {
     int fd;
@@ -193,17 +192,11 @@ static int prepare(struct pollfd *p, uint64_t now)
     p[0] = (struct pollfd){ udp_fd, POLLIN, 0 };
     p[1] = (struct pollfd){ nconns < ECHO_MAX_CONNS ? listen_fd : -1, POLLIN, 0 };
     for (int i = 0; i < nconns; i++) {
+        /* at EOF a connection is here only while its last echo goes out:
+         * POLLOUT, not POLLIN (which stays set at EOF) */
         p[i + 2] = (struct pollfd){ conns[i].fd, conns[i].len ? POLLOUT : POLLIN, 0 };
         if (conns[i].deadline < next)
             next = conns[i].deadline;
-        /* A client that shut down its side is POLLHUP at every poll, so
-         * waiting for POLLOUT would spin: leave it out and try sending
-         * again every ECHO_HUP_RETRY_NS (the loop steps every connection). */
-        if (conns[i].peer_eof && conns[i].len) {
-            p[i + 2].fd = -1;
-            if (now + ECHO_HUP_RETRY_NS < next)
-                next = now + ECHO_HUP_RETRY_NS;
-        }
     }
     if (next == UINT64_MAX)
         return -1;

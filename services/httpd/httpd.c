@@ -41,7 +41,6 @@
 #define HTTPD_IDLE_NS     (10ull * 1000000000ull)
 #define HTTPD_LINGER_NS   (2ull * 1000000000ull)
 #define HTTPD_RETRY_NS    (100ull * 1000000ull) /* accept again after a failure */
-#define HTTPD_HUP_RETRY_NS (10ull * 1000000ull) /* see prepare() */
 #define HTTPD_ACCEPT_BURST 32             /* accepts per poll round */
 
 struct conn {
@@ -495,20 +494,14 @@ static int prepare(uint64_t now)
     for (uint32_t i = 0; i < nconns; i++) {
         struct conn *c = conns[i];
 
+        /* a client that shut down its side (peer_eof) is still here only
+         * while its response goes out: it waits for POLLOUT like any other
+         * (POLLIN, which stays set at EOF, is not asked for) */
         pfds[i + 1].fd = c->fd;
         pfds[i + 1].events = output_pending(c) ? POLLOUT : POLLIN;
         pfds[i + 1].revents = 0;
         if (c->deadline < next)
             next = c->deadline;
-        /* A client that shut down its side is POLLHUP at every poll, so
-         * waiting for POLLOUT would spin: leave it out and try sending
-         * again every HTTPD_HUP_RETRY_NS (serve_round steps every
-         * connection, ready or not). */
-        if (c->peer_eof && output_pending(c)) {
-            pfds[i + 1].fd = -1;
-            if (now + HTTPD_HUP_RETRY_NS < next)
-                next = now + HTTPD_HUP_RETRY_NS;
-        }
     }
     if (next == UINT64_MAX)
         return -1;

@@ -42,7 +42,6 @@
 #define KV_LINE_MAX    256              /* a command line, its line end included */
 #define KV_REPLY_MAX   192              /* a reply other than VALUE */
 #define KV_IDLE_NS     (300ull * 1000000000ull)
-#define KV_HUP_RETRY_NS (10ull * 1000000ull)    /* see prepare() */
 
 enum conn_state {
     ST_LINE,                    /* reading a command line */
@@ -534,17 +533,11 @@ static int prepare(struct pollfd *p, uint64_t now)
 
     p[0] = (struct pollfd){ nconns < KV_MAX_CONNS ? listen_fd : -1, POLLIN, 0 };
     for (int i = 0; i < nconns; i++) {
+        /* at EOF a connection is here only while its last reply goes out:
+         * POLLOUT, not POLLIN (which stays set at EOF) */
         p[i + 1] = (struct pollfd){ conns[i]->fd, conns[i]->out ? POLLOUT : POLLIN, 0 };
         if (conns[i]->deadline < next)
             next = conns[i]->deadline;
-        /* A client that shut down its side is POLLHUP at every poll, so
-         * waiting for POLLOUT would spin: leave it out and try sending
-         * again every KV_HUP_RETRY_NS (the loop steps every connection). */
-        if (conns[i]->peer_eof && conns[i]->out) {
-            p[i + 1].fd = -1;
-            if (now + KV_HUP_RETRY_NS < next)
-                next = now + KV_HUP_RETRY_NS;
-        }
     }
     if (next == UINT64_MAX)
         return -1;

@@ -8,7 +8,9 @@
  *              the server answers with the sum and closes: EOF, sum equal
  *   refused    connect to a port nobody listens on: ECONNREFUSED
  *   reset      the server closes with unread data: RST, ECONNRESET
- *   nonblock   O_NONBLOCK connect (EINPROGRESS), poll for POLLOUT, names
+ *   nonblock   O_NONBLOCK connect (EINPROGRESS), poll for POLLOUT, names;
+ *              half-close: EOF is POLLIN (and POLLOUT), POLLHUP only once
+ *              both sides have shut down
  *   backlog    listen(1): the second SYN waits, both connect after accepts
  *   crossing   two bound sockets connect to each other at once: the SYNs
  *              cross (simultaneous open), both end ESTABLISHED
@@ -212,10 +214,27 @@ static void nonblock(void)
     check(send(afd, "abc", 3, 0) == 3, "send 3 bytes");
     p.events = POLLIN;
     check(poll(&p, 1, 5000) == 1 && recv(fd, buf, 10, 0) == 3 && memcmp(buf, "abc", 3) == 0, "poll POLLIN, recv 3 bytes");
-    close(afd);
+    /* half-close: the peer shuts down its side but keeps reading */
+    check(shutdown(afd, SHUT_WR) == 0, "peer: shutdown(SHUT_WR)");
     p.revents = 0;
-    check(poll(&p, 1, 5000) == 1 && recv(fd, buf, 10, 0) == 0, "peer closed: EOF");
-    check(poll(&p, 1, 0) == 1 && (p.revents & POLLHUP), "POLLHUP after EOF");
+    check(poll(&p, 1, 5000) == 1 && recv(fd, buf, 10, 0) == 0, "peer shut down its side: EOF");
+    p.events = POLLIN | POLLOUT;
+    check(poll(&p, 1, 0) == 1 && p.revents == (POLLIN | POLLOUT),
+          "EOF while we can still send: POLLIN | POLLOUT, no POLLHUP");
+    p.events = POLLOUT;
+    check(poll(&p, 1, 0) == 1 && p.revents == POLLOUT, "asking for POLLOUT only: POLLOUT");
+    check(send(fd, "xyz", 3, 0) == 3 && recv(afd, buf, 10, 0) == 3 && memcmp(buf, "xyz", 3) == 0,
+          "send after EOF reaches the peer");
+    check(shutdown(fd, SHUT_WR) == 0, "shutdown(SHUT_WR) after EOF");
+    p.events = POLLIN;
+    p.revents = 0;
+    check(poll(&p, 1, 0) == 1 && (p.revents & POLLHUP) && (p.revents & POLLIN) && recv(fd, buf, 10, 0) == 0,
+          "both sides shut: POLLHUP (and POLLIN, recv 0)");
+    p.fd = afd;
+    p.revents = 0;
+    check(poll(&p, 1, 5000) == 1 && (p.revents & POLLHUP) && recv(afd, buf, 10, 0) == 0,
+          "peer: POLLHUP once our FIN arrives");
+    close(afd);
     close(fd);
     close(lfd);
 }
