@@ -68,6 +68,19 @@ static uint32_t initial_cwnd(const struct tcp_pcb *pcb)
     return 4 * mss < w ? 4 * mss : w;
 }
 
+/* RFC 9293 3.10.7.2 and 3.10.7.3: what the peer's SYN sets, opening
+ * passively (LISTEN) or actively (SYN_SENT): IRS and RCV.NXT, our window's
+ * right edge, the MSS, SND.WND and SND.WL1. */
+static void take_syn(struct tcp_pcb *pcb, const struct seg *s)
+{
+    pcb->irs = s->seq;
+    pcb->rcv_nxt = s->seq + 1;
+    pcb->rcv_adv = pcb->rcv_nxt + TCP_RCVBUF;
+    pcb->mss = eff_mss(s->mss);
+    pcb->snd_wnd = pcb->max_sndwnd = s->wnd;
+    pcb->snd_wl1 = s->seq;
+}
+
 static void drop_count(void)
 {
     net_stats.tcp_drops++;
@@ -112,12 +125,7 @@ static void listen_input(struct tcp_pcb *l, const struct ip_info *ip, const uint
         ;
     *tail = c;
     l->qlen++;
-    c->irs = s->seq;
-    c->rcv_nxt = s->seq + 1;
-    c->rcv_adv = c->rcv_nxt + TCP_RCVBUF;
-    c->mss = eff_mss(s->mss);
-    c->snd_wnd = c->max_sndwnd = s->wnd;
-    c->snd_wl1 = s->seq;
+    take_syn(c, s);
     c->iss = tcp_new_iss(c);
     c->snd_una = c->snd_nxt = c->snd_max = c->recover = c->iss;
     c->snd_wl2 = c->iss;
@@ -164,12 +172,7 @@ static void syn_sent_input(struct tcp_pcb *pcb, const struct ip_info *ip, const 
         drop_count();
         return;
     }
-    pcb->irs = s->seq;
-    pcb->rcv_nxt = s->seq + 1;
-    pcb->rcv_adv = pcb->rcv_nxt + TCP_RCVBUF;
-    pcb->mss = eff_mss(s->mss);
-    pcb->snd_wnd = pcb->max_sndwnd = s->wnd;
-    pcb->snd_wl1 = s->seq;
+    take_syn(pcb, s);
     pcb->snd_wl2 = s->ack;
     if (s->len)
         drop_count();                   /* data on a SYN: the peer sends it again */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "guest-net-util.h"
 
 #ifndef SERVER
 #define SERVER 1
@@ -80,26 +81,12 @@ static void *sender(void *arg)
     return NULL;
 }
 
-static int connect_server(void)
-{
-    for (int tries = 0; tries < 100; tries++) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0)
-            return -1;
-        if (connect(fd, (struct sockaddr *)&server, sizeof server) == 0)
-            return fd;
-        close(fd);
-        thread_sleep_ns(100 * 1000000ull);
-    }
-    return -1;
-}
-
 static int tcp_echo(uint32_t *got)
 {
     static uint8_t buf[4096];
     thread_t *t;
     void *res;
-    int fd = connect_server(), ok = 1;
+    int fd = connect_retrying(vm_ip(SERVER), 7), ok = 1;
     ssize_t n;
 
     if (fd < 0 || thread_create(&t, sender, &fd) != 0)
@@ -122,9 +109,7 @@ int main(void)
     int fd, udp_ok = 0, tcp_ok;
     uint32_t got = 0;
 
-    server.sin_family = AF_INET;
-    server.sin_port = htons(7);
-    server.sin_addr.s_addr = htonl(0x0a000001u + SERVER);
+    server = addr(vm_ip(SERVER), 7);
     fd = socket(AF_INET, SOCK_DGRAM, 0);
     for (int i = 0; i < 4; i++)
         udp_ok += udp_once(fd, sizes[i]);

@@ -38,6 +38,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "../../../../services/httpd/objects.h"
+#include "guest-net-util.h"
 
 #ifndef SERVER
 #define SERVER 1
@@ -51,7 +52,6 @@
 
 __attribute__((unused)) static const char *const paths[4] = { "/1k", "/small", "/10k", "/large" };
 __attribute__((unused)) static const uint32_t sizes[4] = { 1024, 2258, 10240, 134007 };
-static int failures;
 
 static void fail(const char *what, int n)
 {
@@ -61,15 +61,13 @@ static void fail(const char *what, int n)
 
 /* ---- connecting ------------------------------------------------------------ */
 
-/* A blocking connection to the server, retried while it is not up yet. */
+/* A blocking connection to the server, retried while it is not up yet; unlike
+ * connect_retrying() (guest-net-util.h), it gives up at once on an error that
+ * waiting for the server cannot cure. */
 static int connect_server(void)
 {
-    struct sockaddr_in a;
+    struct sockaddr_in a = addr(vm_ip(SERVER), 80);
 
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(80);
-    a.sin_addr.s_addr = htonl(0x0a000001u + SERVER);
     for (int tries = 0; tries < 100; tries++) {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
 

@@ -27,13 +27,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "guest-net-util.h"
 
 #ifndef SERVER
 #define SERVER 1
 #endif
 #define KEYS 20
 
-static int fd, failures;
+static int fd;
 static char in[8192];
 static uint32_t in_len;
 
@@ -41,26 +42,6 @@ static void fail(const char *what, const char *detail)
 {
     printf("FAIL %s: %s\n", what, detail);
     failures++;
-}
-
-static int connect_server(void)
-{
-    struct sockaddr_in a;
-
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(6379);
-    a.sin_addr.s_addr = htonl(0x0a000001u + SERVER);
-    for (int tries = 0; tries < 100; tries++) {
-        int s = socket(AF_INET, SOCK_STREAM, 0);
-        if (s < 0)
-            return -1;
-        if (connect(s, (struct sockaddr *)&a, sizeof a) == 0)
-            return s;
-        close(s);
-        thread_sleep_ns(100 * 1000000ull);     /* the server replays its log first */
-    }
-    return -1;
 }
 
 static void send_bytes(const void *p, size_t n)
@@ -162,7 +143,7 @@ __attribute__((unused)) static void put(int i, int version)
 }
 
 /* GET k<i>: version it must hold, or -1 for NOT_FOUND. */
-__attribute__((unused)) static void check(int i, int version)
+__attribute__((unused)) static void check_key(int i, int version)
 {
     char cmd[32], line[64];
     uint32_t n;
@@ -204,12 +185,12 @@ __attribute__((unused)) static void check(int i, int version)
 __attribute__((unused)) static void check_all(void)
 {
     for (int i = 0; i < KEYS; i++)
-        check(i, i == 5 ? -1 : PUT_ROUNDS > 1 ? PUT_ROUNDS : i == 3 ? 2 : 1);
+        check_key(i, i == 5 ? -1 : PUT_ROUNDS > 1 ? PUT_ROUNDS : i == 3 ? 2 : 1);
 }
 
 int main(void)
 {
-    fd = connect_server();
+    fd = connect_retrying(vm_ip(SERVER), 6379);     /* the server replays its log first */
     if (fd < 0) {
         printf("FAIL connect: errno %d\n", errno);
         return 1;

@@ -22,32 +22,14 @@
 #include <ilwaco/thread.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include "guest-net-util.h"
 
 #ifndef PEER
 #define PEER 1
 #endif
 #define SEC 1000000000ull
 
-static int failures;
 static uint8_t out[1500], in[1500];
-
-static void check(int ok, const char *what)
-{
-    printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    if (!ok)
-        failures++;
-}
-
-static struct sockaddr_in addr(uint32_t ip, uint16_t port)
-{
-    struct sockaddr_in a;
-
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = ip;
-    return a;
-}
 
 static int udp_socket(void)
 {
@@ -219,7 +201,7 @@ static void node_stats(uint32_t peer)
 
 int main(void)
 {
-    uint32_t peer = htonl(0x0A000001u + PEER);
+    uint32_t peer = vm_ip(PEER);
     struct net_stats s;
 
     check(net_start() == 0, "net_start");

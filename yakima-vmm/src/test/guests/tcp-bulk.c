@@ -27,6 +27,7 @@
 #include <ilwaco/thread.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include "guest-net-util.h"
 
 #ifndef BYTES
 #define BYTES (10u << 20)
@@ -80,17 +81,6 @@ static void stats(const char *who)
            (unsigned)s.tcp_conns_open);
 }
 
-static struct sockaddr_in addr(uint32_t ip, uint16_t port)
-{
-    struct sockaddr_in a;
-
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = ip;
-    return a;
-}
-
 /* close() only queues the FIN: stay until TCP has finished (at most 30 s),
  * or a lost FIN would never be sent again. */
 static void linger(void)
@@ -142,7 +132,7 @@ static int run(void)
 #else
 static int run(void)
 {
-    uint32_t peer = htonl(0x0a000001u + PEER), n = 0, crc = 0;
+    uint32_t peer = vm_ip(PEER), n = 0, crc = 0;
     struct sockaddr_in a = addr(peer, PORT);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct timeval tv = {30, 0};

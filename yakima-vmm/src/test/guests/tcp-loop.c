@@ -26,31 +26,13 @@
 #include <ilwaco/thread.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include "guest-net-util.h"
 
 #define PORT 7000
 #define TOTAL 200000
 
-static int failures;
 static uint8_t buf[4096];
 static uint8_t sbuf[4096];
-
-static void check(int ok, const char *what)
-{
-    printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    if (!ok)
-        failures++;
-}
-
-static struct sockaddr_in addr(uint32_t ip, uint16_t port)
-{
-    struct sockaddr_in a;
-
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = ip;
-    return a;
-}
 
 static uint8_t pattern(uint32_t i)
 {
@@ -65,20 +47,6 @@ static int listener(uint32_t ip, uint16_t port, int backlog)
     if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, backlog) < 0) {
         printf("FAIL listener: errno %d\n", errno);
         failures++;
-        return -1;
-    }
-    return fd;
-}
-
-static int connect_to(uint32_t ip, uint16_t port)
-{
-    struct sockaddr_in a = addr(ip, port);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
         return -1;
     }
     return fd;

@@ -27,42 +27,17 @@
 #include <ilwaco/thread.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include "guest-net-util.h"
 
 #ifndef PEER
 #define PEER 1
 #endif
 
-static int failures;
 static uint8_t buf[100000];
-
-static void check(int ok, const char *what)
-{
-    printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    if (!ok)
-        failures++;
-}
-
-static int connect_to(uint32_t ip, uint16_t port)
-{
-    struct sockaddr_in a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), e;
-
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = ip;
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-        e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    return fd;
-}
 
 int main(void)
 {
-    uint32_t peer = htonl(0x0a000001u + PEER);
+    uint32_t peer = vm_ip(PEER);
     struct net_stats s;
     uint64_t t0;
     ssize_t r;

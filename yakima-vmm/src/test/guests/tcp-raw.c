@@ -29,6 +29,7 @@
 #include <ilwaco/net.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include "guest-net-util.h"
 
 #ifndef PEER
 #define PEER 1
@@ -67,7 +68,6 @@ int main(void)
 }
 #else
 
-static int failures;
 static uint8_t out[256], in[1514];
 static uint8_t my_mac[6], peer_mac[6] = {2, 0, 0, 0, 0, PEER};
 static uint32_t my_ip, peer_ip;          /* network order */
@@ -78,13 +78,6 @@ struct tcp_seg {
     uint8_t flags;
     size_t len;
 };
-
-static void check(int ok, const char *what)
-{
-    printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    if (!ok)
-        failures++;
-}
 
 static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
 {
@@ -211,7 +204,7 @@ int main(void)
     memcpy(my_mac, &lo, 4);
     memcpy(my_mac + 4, &hi, 2);
     my_ip = denali_vreg32(DENALI_VREG_IPV4);
-    peer_ip = htonl(0x0a000001u + PEER);
+    peer_ip = vm_ip(PEER);
 
     send_tcp(PORT + 1, SYN, c, 0, 0, 1000, 0);
     got = expect(&s, 2000);

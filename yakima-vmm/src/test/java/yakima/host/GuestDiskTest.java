@@ -2,21 +2,19 @@ package yakima.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static yakima.host.HandTurnedHost.MS;
+import static yakima.host.HandTurnedHost.ended;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import denali.isa.spec.DenaliAbi;
 import yakima.device.DiskCounter;
-import yakima.vm.ConsoleSink;
-import yakima.vm.ImageResolver;
-import yakima.vm.TestGuests;
+import yakima.host.HandTurnedHost.Agent;
 import yakima.vm.Vm;
 import yakima.vm.VmState;
 
@@ -34,39 +32,19 @@ class GuestDiskTest {
     @TempDir
     Path dir;
 
-    private long nowNs;
-    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
-    private final Host host = new Host(HostConfig.defaults().withScheduler(HostConfig.defaults().scheduler().withThreads(1)),
-            new ImageResolver(), () -> nowNs, ConsoleSink.of(console));
+    @RegisterExtension
+    final HandTurnedHost hand = new HandTurnedHost(Agent.DISKS).start();
 
-    @AfterEach
-    void close() {
-        host.close();
-    }
-
-    private String output() {
-        return console.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    private static boolean ended(Vm vm) {
-        return vm.state() == VmState.TERMINATED || vm.state() == VmState.FAULTED;
-    }
-
-    /** Turns every agent by hand until {@code done}, moving the clock 1 ms a turn; fails after 20,000 turns. */
+    /**
+     * Turns the scheduler and the disk thread by hand until {@code done}, moving the clock 1 ms a turn; fails after
+     * 20,000 turns.
+     */
     private void runUntil(BooleanSupplier done) {
-        for (int turn = 0; turn < 20_000; turn++) {
-            if (done.getAsBoolean()) {
-                return;
-            }
-            host.scheduler().thread(0).doWork();
-            host.disks().doWork();
-            nowNs += 1_000_000;
-        }
-        throw new AssertionError("not done after 20,000 turns; console so far:\n" + output());
+        hand.runUntil(done, 20_000);
     }
 
     private Vm create(DiskSpec disk, String... defines) throws Exception {
-        return host.create(new VmSpec(TestGuests.build("disk-threads", defines).toString(), MEM, null, disk));
+        return hand.createGuest("disk-threads", MEM, disk, defines);
     }
 
     @Test
@@ -77,55 +55,56 @@ class GuestDiskTest {
         // With the disk thread stopped, every thread ends up waiting for the disk:
         // the VM must go idle (nobody spins), with the most requests the VMM takes in flight.
         for (int turn = 0; turn < 2_000 && writer.state() != VmState.IDLE && !ended(writer); turn++) {
-            host.scheduler().thread(0).doWork();
-            nowNs += 1_000_000;
+            hand.turnScheduler();
+            hand.advanceClock(MS);
         }
-        assertEquals(VmState.IDLE, writer.state(), output());
+        assertEquals(VmState.IDLE, writer.state(), hand.output());
         assertEquals(16, writer.disk().counters().get(DiskCounter.IN_FLIGHT), "21 callers, 16 requests in flight");
         assertEquals(0, writer.disk().counters().get(DiskCounter.REJECTED_QUEUE_FULL), "callers wait for a slot instead");
         for (int i = 0; i < 50; i++) { // and it stays idle: no deadline, no spinning
-            host.scheduler().thread(0).doWork();
-            nowNs += 1_000_000;
+            hand.turnScheduler();
+            hand.advanceClock(MS);
         }
-        assertEquals(VmState.IDLE, writer.state(), output());
+        assertEquals(VmState.IDLE, writer.state(), hand.output());
 
         runUntil(() -> ended(writer));
-        assertEquals(0, writer.exitCode(), output());
-        assertTrue(output().contains("workers ok 20\n"), output());
-        assertTrue(output().contains("big ok 72\n"), output());
-        assertTrue(output().contains(BAD_CALLS + "\n"), output());
+        assertEquals(0, writer.exitCode(), hand.output());
+        assertTrue(hand.output().contains("workers ok 20\n"), hand.output());
+        assertTrue(hand.output().contains("big ok 72\n"), hand.output());
+        assertTrue(hand.output().contains(BAD_CALLS + "\n"), hand.output());
         // 20 workers x 3 rounds x (1 write + 2 reads), the big write and read in 2 requests each,
         // one refused write straddling the end (checked in the guest, never sent)
         assertEquals(20 * 3 + 2, writer.disk().counters().get(DiskCounter.WRITES));
         assertEquals(20 * 3 * 2 + 2, writer.disk().counters().get(DiskCounter.READS));
         assertEquals(0, writer.disk().counters().get(DiskCounter.REJECTED_QUEUE_FULL));
-        host.destroy(writer.idString());
+        hand.host().destroy(writer.idString());
         runUntil(() -> writer.state() == VmState.DESTROYED);
 
-        console.reset();
+        hand.resetConsole();
         Vm reader = create(DiskSpec.privateDisk(file, 0), "SEED=3", "VERIFY");
         runUntil(() -> ended(reader));
-        assertEquals(0, reader.exitCode(), output());
-        assertTrue(output().contains("persisted ok 112\n"), output());
-        assertTrue(output().contains(BAD_CALLS + "\n"), output());
+        assertEquals(0, reader.exitCode(), hand.output());
+        assertTrue(hand.output().contains("persisted ok 112\n"), hand.output());
+        assertTrue(hand.output().contains(BAD_CALLS + "\n"), hand.output());
         // its first call into the kernel was a disk call: interrupts must be on after it
-        assertTrue(output().contains("interrupts on\n"), output());
+        assertTrue(hand.output().contains("interrupts on\n"), hand.output());
 
         // the same reader with another seed must notice: the check can fail
-        host.destroy(reader.idString());
+        hand.host().destroy(reader.idString());
         runUntil(() -> reader.state() == VmState.DESTROYED);
-        console.reset();
+        hand.resetConsole();
         Vm wrong = create(DiskSpec.privateDisk(file, 0), "SEED=4", "VERIFY");
         runUntil(() -> ended(wrong));
-        assertEquals(1, wrong.exitCode(), output());
-        assertTrue(output().contains("workers' blocks: 0, block 0"), output());
+        assertEquals(1, wrong.exitCode(), hand.output());
+        assertTrue(hand.output().contains("workers' blocks: 0, block 0"), hand.output());
     }
 
     @Test
     void withoutADiskEveryCallIsEnosys() throws Exception {
         Vm vm = create(null);
         runUntil(() -> ended(vm));
-        assertEquals(0, vm.exitCode(), output());
-        assertTrue(output().contains("no disk: -" + DenaliAbi.ENOSYS + " -" + DenaliAbi.ENOSYS + "\n"), output());
+        assertEquals(0, vm.exitCode(), hand.output());
+        assertTrue(hand.output().contains("no disk: -" + DenaliAbi.ENOSYS + " -" + DenaliAbi.ENOSYS + "\n"),
+                hand.output());
     }
 }

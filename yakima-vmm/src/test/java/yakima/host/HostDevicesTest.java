@@ -4,22 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static yakima.host.HandTurnedHost.ended;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import denali.isa.spec.DenaliAbi;
+import yakima.host.HandTurnedHost.Agent;
 import yakima.net.NicCounter;
 import yakima.net.SwitchDrop;
-import yakima.vm.ConsoleSink;
-import yakima.vm.ImageResolver;
 import yakima.vm.TestGuests;
 import yakima.vm.Vm;
 import yakima.vm.VmState;
@@ -36,82 +34,41 @@ class HostDevicesTest {
     @TempDir
     Path dir;
 
-    private long nowNs;
-    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
-    private Host host;
-
-    private Host host(HostConfig config) {
-        host = new Host(config.withScheduler(config.scheduler().withThreads(1)), new ImageResolver(), () -> nowNs,
-                ConsoleSink.of(console));
-        return host;
-    }
-
-    private Host host() {
-        return host(HostConfig.defaults());
-    }
-
-    @AfterEach
-    void close() {
-        if (host != null) {
-            host.close();
-        }
-    }
+    @RegisterExtension
+    final HandTurnedHost hand = new HandTurnedHost(Agent.LAN, Agent.DISKS);
 
     /** Turns every agent by hand until {@code done}, moving the clock 1 ms a turn; fails after 10,000 turns. */
     private void runUntil(BooleanSupplier done) {
-        for (int turn = 0; turn < 10_000; turn++) {
-            if (done.getAsBoolean()) {
-                return;
-            }
-            host.scheduler().thread(0).doWork();
-            host.lan().doWork();
-            host.disks().doWork();
-            nowNs += 1_000_000;
-        }
-        StringBuilder states = new StringBuilder();
-        for (Vm vm : host.vms()) {
-            states.append(vm.idString()).append(' ').append(vm.state().label()).append(' ')
-                    .append(vm.faultReason() == null ? "" : vm.faultReason()).append('\n');
-        }
-        throw new AssertionError("not done after 10,000 turns:\n" + states + "console so far:\n" + output());
-    }
-
-    private String output() {
-        return console.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    private static boolean ended(Vm vm) {
-        return vm.state() == VmState.TERMINATED || vm.state() == VmState.FAULTED;
+        hand.runUntil(done, 10_000);
     }
 
     private Vm create(Path image, DiskSpec disk) throws Exception {
-        return host.create(new VmSpec(image.toString(), MEM, null, disk));
+        return hand.create(image.toString(), MEM, disk);
     }
 
     @Test
     void twoVmsExchangeAFrameThroughTheSwitchAndTheReceiverIsWokenByTheInterrupt() throws Exception {
-        host();
+        hand.start();
         Path pcap = dir.resolve("lan.pcap");
-        host.recordLan(pcap);
+        hand.host().recordLan(pcap);
         Vm receiver = create(TestGuests.build("frame-receiver"), null); // vm-1
         Vm sender = create(TestGuests.build("frame-sender", "PEER=1"), null); // vm-2
         // the receiver runs first and goes idle with no deadline: only the frame can wake it
-        host.scheduler().thread(0).doWork();
+        hand.turnScheduler();
         assertEquals(VmState.IDLE, receiver.state());
         runUntil(() -> ended(receiver) && ended(sender));
 
-        assertEquals(0, sender.exitCode(), output());
-        assertEquals(0, receiver.exitCode(), output());
-        assertTrue(output().contains("sent 1 refused 0"), output());
-        assertTrue(output().contains("got 42 bytes, 0 waiting, pending 2: denali!!"), output());
-        assertEquals(1, host.lan().framesForwarded());
+        assertEquals(0, sender.exitCode(), hand.output());
+        assertEquals(0, receiver.exitCode(), hand.output());
+        assertTrue(hand.output().contains("sent 1 refused 0"), hand.output());
+        assertTrue(hand.output().contains("got 42 bytes, 0 waiting, pending 2: denali!!"), hand.output());
+        assertEquals(1, hand.host().lan().framesForwarded());
         assertEquals(1, sender.nic().counter(NicCounter.TX_FRAMES));
         assertEquals(1, receiver.nic().counter(NicCounter.RX_FRAMES));
         assertTrue(receiver.wakes() >= 1, "the frame woke the idle receiver");
 
         // --pcap: closing the host writes what the tap holds; one record of the 42-byte frame
-        host.close();
-        host = null;
+        hand.close();
         java.nio.ByteBuffer file = java.nio.ByteBuffer.wrap(Files.readAllBytes(pcap)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         assertEquals(24 + 16 + 42, file.capacity());
         assertEquals(0xA1B2C3D4, file.getInt(0));
@@ -122,7 +79,7 @@ class HostDevicesTest {
 
     @Test
     void theVmsSeeTheirOwnAddressesAndDevicesInTheVirtualRegisters() throws Exception {
-        host();
+        hand.start();
         Vm vm = create(TestGuests.build("frame-receiver"), null);
         int status = vm.memory().read32(DenaliAbi.VREG_DEVICE_STATUS);
         assertEquals(DenaliAbi.DEV_CONSOLE | DenaliAbi.DEV_NIC | DenaliAbi.DEV_NIC_LINK_UP, status);
@@ -133,65 +90,63 @@ class HostDevicesTest {
 
     @Test
     void aFrameWithAForgedSourceMacOrIpIsDroppedAndCountedAndNeverDelivered() throws Exception {
-        host();
+        hand.start();
         Vm receiver = create(TestGuests.build("frame-receiver"), null); // vm-1
         Vm macSpoofer = create(TestGuests.build("frame-sender", "PEER=1", "SPOOF_MAC"), null);
         Vm ipSpoofer = create(TestGuests.build("frame-sender", "PEER=1", "SPOOF_IP"), null);
         runUntil(() -> ended(macSpoofer) && ended(ipSpoofer) && receiver.state() == VmState.IDLE);
-        for (int i = 0; i < 100; i++) { // nothing more to move, whatever turns
-            host.lan().doWork();
-            host.scheduler().thread(0).doWork();
-        }
+        hand.turnFrozen(100); // nothing more to move, whatever turns
 
         assertEquals(VmState.IDLE, receiver.state(), "no frame reached the receiver");
         assertEquals(0, receiver.nic().counter(NicCounter.RX_FRAMES));
-        assertEquals(1, host.lan().dropped(SwitchDrop.SPOOFED_SOURCE_MAC));
-        assertEquals(1, host.lan().dropped(SwitchDrop.SPOOFED_SOURCE_IP));
+        assertEquals(1, hand.host().lan().dropped(SwitchDrop.SPOOFED_SOURCE_MAC));
+        assertEquals(1, hand.host().lan().dropped(SwitchDrop.SPOOFED_SOURCE_IP));
         assertEquals(1, macSpoofer.nic().counter(NicCounter.TX_REFUSED_BY_SWITCH));
         assertEquals(1, ipSpoofer.nic().counter(NicCounter.TX_REFUSED_BY_SWITCH));
-        assertEquals(0, host.lan().framesForwarded());
+        assertEquals(0, hand.host().lan().framesForwarded());
     }
 
     @Test
     void aFullTxQueueRefusesTheSendWithEagainAndCountsItInsteadOfBlocking() throws Exception {
-        host(HostConfig.defaults().withNicQueueFrames(4));
+        hand.start(HostConfig.defaults().withNicQueueFrames(4));
         Vm receiver = create(TestGuests.build("frame-receiver"), null);
         Vm flooder = create(TestGuests.build("frame-sender", "PEER=1", "COUNT=10"), null);
         // the flooder sends 10 frames in one quantum, before the switch runs
-        host.scheduler().thread(0).doWork();
-        host.scheduler().thread(0).doWork();
-        assertEquals(VmState.TERMINATED, flooder.state(), output());
-        assertTrue(output().contains("sent 4 refused 6"), output());
+        hand.turnScheduler();
+        hand.turnScheduler();
+        assertEquals(VmState.TERMINATED, flooder.state(), hand.output());
+        assertTrue(hand.output().contains("sent 4 refused 6"), hand.output());
         assertEquals(6, flooder.nic().counter(NicCounter.TX_DROPPED_FULL));
         runUntil(() -> ended(receiver));
-        assertEquals(4, host.lan().framesForwarded());
-        assertTrue(output().contains("got 42 bytes, 3 waiting"), output());
+        assertEquals(4, hand.host().lan().framesForwarded());
+        assertTrue(hand.output().contains("got 42 bytes, 3 waiting"), hand.output());
     }
 
     @Test
     void diskContentsSurviveTheVmBeingDestroyedAndCreatedAgainOnTheSameDisk() throws Exception {
-        host();
+        hand.start();
         Path file = dir.resolve("a.disk");
         Vm writer = create(TestGuests.build("disk-rw", "WRITE", "SEED=5"), DiskSpec.privateDisk(file, 16));
         assertEquals(16, writer.memory().read32(DenaliAbi.VREG_DISK_BLOCKS));
         runUntil(() -> ended(writer));
-        assertEquals(0, writer.exitCode(), output());
-        assertTrue(output().contains("wrote 3 blocks of 16"), output());
-        host.destroy(writer.idString());
+        assertEquals(0, writer.exitCode(), hand.output());
+        assertTrue(hand.output().contains("wrote 3 blocks of 16"), hand.output());
+        hand.host().destroy(writer.idString());
         runUntil(() -> writer.state() == VmState.DESTROYED);
 
         Vm reader = create(TestGuests.build("disk-rw", "SEED=5"), DiskSpec.privateDisk(file, 0));
         runUntil(() -> ended(reader));
-        assertEquals(0, reader.exitCode(), output());
+        assertEquals(0, reader.exitCode(), hand.output());
         // byte i = i*7 + 5: bytes 0, 1, 2 and 4095
-        assertTrue(output().contains("read 05 0c 13 " + String.format("%02x", (4095 * 7 + 5) & 0xFF)), output());
-        assertTrue(output().contains("past end: -" + DenaliAbi.EINVAL), output());
+        assertTrue(hand.output().contains("read 05 0c 13 " + String.format("%02x", (4095 * 7 + 5) & 0xFF)),
+                hand.output());
+        assertTrue(hand.output().contains("past end: -" + DenaliAbi.EINVAL), hand.output());
         assertEquals(16 * 4096, Files.size(file));
     }
 
     @Test
     void aVmSeesOnlyItsOwnDiskAndCannotOpenADiskAnotherVmHolds() throws Exception {
-        host();
+        hand.start();
         Path a = dir.resolve("a.disk");
         Path b = dir.resolve("b.disk");
         Vm writer = create(TestGuests.build("disk-rw", "WRITE", "SEED=9"), DiskSpec.privateDisk(a, 4));
@@ -204,29 +159,29 @@ class HostDevicesTest {
         Vm other = create(TestGuests.build("disk-rw", "SEED=9"), DiskSpec.privateDisk(b, 8));
         runUntil(() -> ended(writer) && ended(other));
         // the other VM reads its own, fresh disk: zeros, not vm-1's pattern; and nothing past its own end
-        assertTrue(output().contains("read 00 00 00 00 sum 00000000 of 8"), output());
-        assertTrue(output().contains("past end: -" + DenaliAbi.EINVAL), output());
+        assertTrue(hand.output().contains("read 00 00 00 00 sum 00000000 of 8"), hand.output());
+        assertTrue(hand.output().contains("past end: -" + DenaliAbi.EINVAL), hand.output());
         assertNotEquals(Files.size(a), Files.size(b));
     }
 
     @Test
     void aVmWithoutADiskGetsEnosys() throws Exception {
-        host();
+        hand.start();
         Vm vm = create(TestGuests.build("disk-rw", "SEED=1"), null);
         runUntil(() -> ended(vm));
         assertEquals(1, vm.exitCode());
-        assertTrue(output().contains("read refused: -" + DenaliAbi.ENOSYS), output());
+        assertTrue(hand.output().contains("read refused: -" + DenaliAbi.ENOSYS), hand.output());
     }
 
     @Test
     void aDiskThatCannotBeOpenedRefusesTheVmWithAClearMessageAndLeavesNothingBehind() throws Exception {
-        host();
+        hand.start();
         Path missing = dir.resolve("missing.disk");
         HostException e = assertThrows(HostException.class,
                 () -> create(TestGuests.build("disk-rw", "SEED=1"), DiskSpec.privateDisk(missing, 0)));
         assertEquals(HostException.Kind.BAD_REQUEST, e.kind());
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
-        assertEquals(0, host.vms().size());
-        assertEquals(0, host.lan().ports().size());
+        assertEquals(0, hand.host().vms().size());
+        assertEquals(0, hand.host().lan().ports().size());
     }
 }

@@ -3,22 +3,18 @@ package yakima.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static yakima.host.HandTurnedHost.MS;
+import static yakima.host.HandTurnedHost.ended;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import yakima.host.Host;
-import yakima.host.HostConfig;
-import yakima.host.VmSpec;
-import yakima.vm.ConsoleSink;
-import yakima.vm.ImageResolver;
-import yakima.vm.TestGuests;
+import yakima.host.HandTurnedHost;
+import yakima.host.HandTurnedHost.Agent;
 import yakima.vm.Vm;
 import yakima.vm.VmState;
 
@@ -34,86 +30,46 @@ import yakima.vm.VmState;
 class GuestNetworkTest {
     private static final int MEM = 512 << 10;
 
-    private long nowNs;
-    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
-    private Host host;
-
-    private Host host() {
-        HostConfig config = HostConfig.defaults();
-        host = new Host(config.withScheduler(config.scheduler().withThreads(1)), new ImageResolver(), () -> nowNs,
-                ConsoleSink.of(console));
-        return host;
-    }
-
-    @AfterEach
-    void close() {
-        if (host != null) {
-            host.close();
-        }
-    }
-
-    private void turn() {
-        host.scheduler().thread(0).doWork();
-        host.lan().doWork();
-        nowNs += 1_000_000;
-    }
+    @RegisterExtension
+    final HandTurnedHost hand = new HandTurnedHost(Agent.LAN);
 
     /** Turns every agent by hand until {@code done}; fails after 20,000 turns (20 s of VM time). */
     private void runUntil(BooleanSupplier done) {
-        for (int turn = 0; turn < 20_000; turn++) {
-            if (done.getAsBoolean()) {
-                return;
-            }
-            turn();
-        }
-        StringBuilder states = new StringBuilder();
-        for (Vm vm : host.vms()) {
-            states.append(vm.idString()).append(' ').append(vm.state().label()).append(' ')
-                    .append(vm.faultReason() == null ? "" : vm.faultReason()).append('\n');
-        }
-        throw new AssertionError("not done after 20,000 turns:\n" + states + "console so far:\n" + output());
-    }
-
-    private String output() {
-        return console.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    private static boolean ended(Vm vm) {
-        return vm.state() == VmState.TERMINATED || vm.state() == VmState.FAULTED;
+        hand.runUntil(done, 20_000);
     }
 
     private Vm create(String guest, String... defines) throws Exception {
-        return host.create(new VmSpec(TestGuests.build(guest, defines).toString(), MEM, null, null));
+        return hand.createGuest(guest, MEM, null, defines);
     }
 
     /** The value of {@code name=N} in the node's last "node stats" line. */
     private int nodeStat(String name) {
-        Matcher m = Pattern.compile("node stats .*\\b" + name + "=(\\d+)").matcher(output());
+        Matcher m = Pattern.compile("node stats .*\\b" + name + "=(\\d+)").matcher(hand.output());
         int value = -1;
         while (m.find()) {
             value = Integer.parseInt(m.group(1));
         }
-        assertTrue(value >= 0, "no node stats with " + name + " in:\n" + output());
+        assertTrue(value >= 0, "no node stats with " + name + " in:\n" + hand.output());
         return value;
     }
 
     private void assertClientPassed(Vm client) {
-        assertEquals(VmState.TERMINATED, client.state(), client.faultReason() + "\n" + output());
-        assertFalse(output().contains("FAIL"), output());
-        assertTrue(output().contains("client done, 0 failures"), output());
-        assertEquals(0, client.exitCode(), output());
+        assertEquals(VmState.TERMINATED, client.state(), client.faultReason() + "\n" + hand.output());
+        assertFalse(hand.output().contains("FAIL"), hand.output());
+        assertTrue(hand.output().contains("client done, 0 failures"), hand.output());
+        assertEquals(0, client.exitCode(), hand.output());
     }
 
     @Test
     void twoVmsPingEachOtherResolveEachOtherAndEchoUdpDatagramsByteForByte() throws Exception {
-        host();
+        hand.start();
         Vm node = create("net-node"); // vm-1, 10.0.0.2
-        runUntil(() -> output().contains("node up"));
+        runUntil(() -> hand.output().contains("node up"));
         Vm client = create("net-client", "PEER=1"); // vm-2
         runUntil(() -> ended(client));
 
         assertClientPassed(client);
-        String out = output();
+        String out = hand.output();
         for (int seq = 1; seq <= 3; seq++) {
             assertTrue(out.contains("ping seq=" + seq + " replied"), out);
         }
@@ -139,31 +95,31 @@ class GuestNetworkTest {
 
     @Test
     void aThreadSpinningForeverDoesNotStopNetdAnsweringPingAndUdp() throws Exception {
-        host();
+        hand.start();
         Vm node = create("net-node", "SPIN"); // main spins for(;;), the UDP server runs in a thread
-        runUntil(() -> output().contains("node up"));
+        runUntil(() -> hand.output().contains("node up"));
         Vm client = create("net-client", "PEER=1");
         runUntil(() -> ended(client));
 
         assertClientPassed(client);
-        assertTrue(output().contains("ping seq=3 replied"), output());
+        assertTrue(hand.output().contains("ping seq=3 replied"), hand.output());
         assertEquals(VmState.RUNNABLE, node.state(), "the spinner is still spinning");
     }
 
     @Test
     void anIdleVmWithItsStackStartedExecutesNoInstructions() throws Exception {
-        host();
+        hand.start();
         Vm node = create("net-node");
-        runUntil(() -> output().contains("node up") && node.state() == VmState.IDLE);
+        runUntil(() -> hand.output().contains("node up") && node.state() == VmState.IDLE);
         // settle: netd and the server reach their waits
         for (int i = 0; i < 10; i++) {
-            turn();
+            hand.turn(MS);
         }
         assertEquals(VmState.IDLE, node.state());
         long insns = node.insns();
         long quanta = node.quanta();
         for (int i = 0; i < 5_000; i++) { // 5 s of VM time
-            turn();
+            hand.turn(MS);
         }
         assertEquals(VmState.IDLE, node.state());
         assertEquals(insns, node.insns(), "an idle stack runs no instructions");
@@ -175,15 +131,15 @@ class GuestNetworkTest {
 
     @Test
     void malformedFramesAreCountedAndTheVmKeepsAnsweringPing() throws Exception {
-        host();
+        hand.start();
         Vm node = create("net-node"); // vm-1
-        runUntil(() -> output().contains("node up"));
+        runUntil(() -> hand.output().contains("node up"));
         Vm sender = create("net-badframes", "PEER=1"); // vm-2
         runUntil(() -> ended(sender));
 
-        assertEquals(0, sender.exitCode(), output());
-        assertTrue(output().contains("sent 6 bad frames"), output());
-        assertTrue(output().contains("ping after the bad frames: replied"), output());
+        assertEquals(0, sender.exitCode(), hand.output());
+        assertTrue(hand.output().contains("sent 6 bad frames"), hand.output());
+        assertTrue(hand.output().contains("ping after the bad frames: replied"), hand.output());
         assertEquals(4, nodeStat("rx_bad"), "bad IP checksum, truncated datagram, header longer than the datagram, bad UDP checksum");
         assertEquals(1, nodeStat("ip_fragments"));
         assertEquals(1, nodeStat("rx_not_for_us"), "the unknown protocol");

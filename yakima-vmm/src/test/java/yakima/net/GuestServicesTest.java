@@ -3,27 +3,22 @@ package yakima.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import denali.isa.loader.ElfImage;
 import denali.isa.loader.ElfSymbol;
 import denali.isa.memory.GuestMemory;
 import yakima.host.DiskSpec;
-import yakima.host.Host;
+import yakima.host.HandTurnedHost;
+import yakima.host.HandTurnedHost.Agent;
 import yakima.host.HostConfig;
-import yakima.host.VmSpec;
-import yakima.vm.ConsoleSink;
 import yakima.vm.ImageResolver;
-import yakima.vm.TestGuests;
 import yakima.vm.Vm;
 import yakima.vm.VmState;
 
@@ -44,80 +39,32 @@ class GuestServicesTest {
     @TempDir
     Path dir;
 
-    private long nowNs;
-    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
-    private Host host;
-
-    @AfterEach
-    void close() {
-        if (host != null) {
-            host.close();
-        }
-    }
-
-    private void host() {
-        host(HostConfig.defaults());
-    }
-
-    private void host(HostConfig config) {
-        host = new Host(config.withScheduler(config.scheduler().withThreads(1)), new ImageResolver(), () -> nowNs,
-                ConsoleSink.of(console));
-    }
-
-    private String output() {
-        return console.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    private Vm create(String image, int mem, DiskSpec disk) throws Exception {
-        return host.create(new VmSpec(image, mem, null, disk));
-    }
+    @RegisterExtension
+    final HandTurnedHost hand = new HandTurnedHost(Agent.LAN, Agent.DISKS);
 
     private Vm client(String guest, String... defines) throws Exception {
-        return create(TestGuests.build(guest, defines).toString(), CLIENT_MEM, null);
-    }
-
-    private void turn(long stepNs) {
-        host.scheduler().thread(0).doWork();
-        host.lan().doWork();
-        host.disks().doWork();
-        nowNs += stepNs;
-    }
-
-    /** Turns every agent until {@code done}, the clock moving {@code stepNs} a turn; fails after {@code maxTurns}. */
-    private void runUntil(BooleanSupplier done, int maxTurns, long stepNs) {
-        for (int t = 0; t < maxTurns; t++) {
-            if (done.getAsBoolean()) {
-                return;
-            }
-            turn(stepNs);
-        }
-        StringBuilder states = new StringBuilder();
-        for (Vm vm : host.vms()) {
-            states.append(vm.idString()).append(' ').append(vm.state().label()).append(' ')
-                    .append(vm.faultReason() == null ? "" : vm.faultReason()).append('\n');
-        }
-        throw new AssertionError("not done after " + maxTurns + " turns:\n" + states + "console so far:\n" + output());
+        return hand.createGuest(guest, CLIENT_MEM, null, defines);
     }
 
     private void runUntilEnded(Vm vm, int maxTurns) {
-        runUntil(() -> vm.state().isFinal(), maxTurns, 1_000_000);
-        assertEquals(VmState.TERMINATED, vm.state(), () -> "fault: " + vm.faultReason() + "\n" + output());
+        hand.runUntil(() -> vm.state().isFinal(), maxTurns);
+        assertEquals(VmState.TERMINATED, vm.state(), () -> "fault: " + vm.faultReason() + "\n" + hand.output());
     }
 
     private void assertPrinted(String line) {
-        assertTrue(output().contains(line + "\n"), () -> "no line \"" + line + "\" in:\n" + output());
+        assertTrue(hand.output().contains(line + "\n"), () -> "no line \"" + line + "\" in:\n" + hand.output());
     }
 
     // ---------------------------------------------------------------- httpd
 
     @Test
     void aHundredConcurrentConnectionsFetchEveryObjectSizeAndEveryByteMatches() throws Exception {
-        host();
-        Vm httpd = create("httpd", SERVER_MEM, null); // vm-1
+        hand.start();
+        Vm httpd = hand.create("httpd", SERVER_MEM, null); // vm-1
         Vm client = client("http-client", "LOAD", "SERVER=1");
         runUntilEnded(client, 200_000);
 
-        assertEquals(0, client.exitCode(), output());
+        assertEquals(0, client.exitCode(), hand.output());
         assertPrinted("load: 100 connections open");
         // connection i asks objects i % 4 and i % 4 + 1: each of the four 50 times
         long bodyBytes = 50L * (1024 + 2258 + 10240 + 134007);
@@ -128,23 +75,23 @@ class GuestServicesTest {
 
         // once TCP's last timers (TIME_WAIT, 60 s) have run out, the server is back to running nothing
         for (int i = 0; i < 100; i++) {
-            turn(1_000_000_000);
+            hand.turn(1_000_000_000);
         }
         long insns = httpd.insns();
         for (int i = 0; i < 100; i++) {
-            turn(1_000_000_000);
+            hand.turn(1_000_000_000);
         }
         assertEquals(insns, httpd.insns(), "the server is idle again after its clients left");
     }
 
     @Test
     void malformedRequestsGet400AndAClosedConnectionAndTheServerKeepsServing() throws Exception {
-        host();
-        create("httpd", SERVER_MEM, null);
+        hand.start();
+        hand.create("httpd", SERVER_MEM, null);
         Vm client = client("http-client", "MALFORMED", "SERVER=1");
         runUntilEnded(client, 100_000);
 
-        assertEquals(0, client.exitCode(), output());
+        assertEquals(0, client.exitCode(), hand.output());
         for (int i = 0; i < 16; i++) {
             assertPrinted("malformed " + i + ": 400 closed");
         }
@@ -157,12 +104,12 @@ class GuestServicesTest {
 
     @Test
     void keepAlivePipeliningConnectionCloseAndHttp10() throws Exception {
-        host();
-        create("httpd", SERVER_MEM, null);
+        hand.start();
+        hand.create("httpd", SERVER_MEM, null);
         Vm client = client("http-client", "KEEPALIVE", "SERVER=1");
         runUntilEnded(client, 100_000);
 
-        assertEquals(0, client.exitCode(), output());
+        assertEquals(0, client.exitCode(), hand.output());
         assertPrinted("/1k: 200, length 1024");
         assertPrinted("/small: 200, length 2258");
         assertPrinted("/10k: 200, length 10240");
@@ -181,39 +128,39 @@ class GuestServicesTest {
 
     @Test
     void keepAliveAndPipeliningWorkOverALanThatDropsReordersAndDuplicatesFrames() throws Exception {
-        host(HostConfig.defaults().withLanFaults(new LanFaults(2, 2, 2, 7)));
-        create("httpd", SERVER_MEM, null);
+        hand.start(HostConfig.defaults().withLanFaults(new LanFaults(2, 2, 2, 7)));
+        hand.create("httpd", SERVER_MEM, null);
         Vm client = client("http-client", "KEEPALIVE", "SERVER=1");
         runUntilEnded(client, 300_000);
 
-        assertEquals(0, client.exitCode(), output());
+        assertEquals(0, client.exitCode(), hand.output());
         assertPrinted("pipelined: 3 of 3, then closed by server");
         assertPrinted("keepalive: 0 failures");
-        assertTrue(host.lan().framesDuplicated() > 0, "the LAN did inject faults");
+        assertTrue(hand.host().lan().framesDuplicated() > 0, "the LAN did inject faults");
     }
 
     @Test
     void aConnectionThatSendsNothingIsClosedAfterTheIdleTimeout() throws Exception {
-        host();
-        create("httpd", SERVER_MEM, null);
+        hand.start();
+        hand.create("httpd", SERVER_MEM, null);
         Vm client = client("http-client", "IDLE", "SERVER=1");
-        runUntil(() -> client.state().isFinal(), 20_000, 5_000_000);
+        hand.runUntil(() -> client.state().isFinal(), 20_000, 5_000_000);
 
-        assertEquals(0, client.exitCode(), output());
-        Matcher m = Pattern.compile("idle: closed by server after (\\d+) ms").matcher(output());
-        assertTrue(m.find(), output());
+        assertEquals(0, client.exitCode(), hand.output());
+        Matcher m = Pattern.compile("idle: closed by server after (\\d+) ms").matcher(hand.output());
+        assertTrue(m.find(), hand.output());
         long ms = Long.parseLong(m.group(1));
         assertTrue(ms >= 10_000 && ms <= 10_200, "closed after " + ms + " ms, the timeout is 10 s");
     }
 
     @Test
     void aClientThatShutsDownItsSideAndReadsLateStillGetsItsResponseAndTheServerDoesNotSpin() throws Exception {
-        host();
-        Vm httpd = create("httpd", SERVER_MEM, null);
+        hand.start();
+        Vm httpd = hand.create("httpd", SERVER_MEM, null);
         Vm client = client("http-client", "HALFCLOSE", "SERVER=1");
         runUntilEnded(client, 100_000);
 
-        assertEquals(0, client.exitCode(), output());
+        assertEquals(0, client.exitCode(), hand.output());
         assertPrinted("halfclose: 200, 134007 bytes ok, closed by server");
         // while the client read nothing for 2 s the server had nothing to do but wait for POLLOUT (about 0.5
         // million instructions in all): the half-closed connection is not POLLHUP (our side is still open),
@@ -224,14 +171,14 @@ class GuestServicesTest {
 
     @Test
     void anIdleHttpdRunsNoInstructionsAndHoldsAtMost48KiBOfPrivateMemory() throws Exception {
-        host();
-        Vm httpd = create("httpd", SERVER_MEM, null);
-        runUntil(() -> output().contains("httpd: listening on port 80") && httpd.state() == VmState.IDLE, 1_000,
-                1_000_000);
+        hand.start();
+        Vm httpd = hand.create("httpd", SERVER_MEM, null);
+        hand.runUntil(() -> hand.output().contains("httpd: listening on port 80") && httpd.state() == VmState.IDLE,
+                1_000);
 
         long insns = httpd.insns();
         for (int i = 0; i < 2_000; i++) {
-            turn(10_000_000); // 20 s of virtual time
+            hand.turn(10_000_000); // 20 s of virtual time
         }
         assertEquals(VmState.IDLE, httpd.state());
         assertEquals(insns, httpd.insns(), "an idle server runs nothing");
@@ -299,12 +246,12 @@ class GuestServicesTest {
 
     @Test
     void echoAnswersOverUdpAndTcp() throws Exception {
-        host();
-        Vm echo = create("echo", SERVER_MEM, null);
+        hand.start();
+        Vm echo = hand.create("echo", SERVER_MEM, null);
         Vm client = client("echo-client", "SERVER=1");
         runUntilEnded(client, 100_000);
 
-        assertEquals(0, client.exitCode(), output());
+        assertEquals(0, client.exitCode(), hand.output());
         assertPrinted("echo: UDP and TCP port 7");
         assertPrinted("udp: 4 of 4 echoed");
         assertPrinted("tcp: 100000 bytes echoed, closed by server");
@@ -318,21 +265,21 @@ class GuestServicesTest {
 
     @Test
     void kvDataSurvivesTheVmBeingDestroyedAndCreatedAgainOnItsDisk() throws Exception {
-        host();
+        hand.start();
         Path disk = dir.resolve("kv.disk");
-        Vm kv = create("kv", SERVER_MEM, DiskSpec.privateDisk(disk, 64)); // vm-1
+        Vm kv = hand.create("kv", SERVER_MEM, DiskSpec.privateDisk(disk, 64)); // vm-1
         Vm writer = client("kv-client", "PHASE=1", "SERVER=1"); // vm-2
         runUntilEnded(writer, 100_000);
-        assertEquals(0, writer.exitCode(), output());
+        assertEquals(0, writer.exitCode(), hand.output());
         assertPrinted("kv: formatted a blank disk of 64 blocks: two logs of 31 blocks");
         assertPrinted("phase 1 ok");
 
-        host.destroy(kv.idString());
-        runUntil(() -> kv.state() == VmState.DESTROYED, 1_000, 1_000_000);
-        Vm again = create("kv", SERVER_MEM, DiskSpec.privateDisk(disk, 0)); // vm-3, the same disk
+        hand.host().destroy(kv.idString());
+        hand.runUntil(() -> kv.state() == VmState.DESTROYED, 1_000);
+        Vm again = hand.create("kv", SERVER_MEM, DiskSpec.privateDisk(disk, 0)); // vm-3, the same disk
         Vm reader = client("kv-client", "PHASE=2", "SERVER=3"); // vm-4
         runUntilEnded(reader, 100_000);
-        assertEquals(0, reader.exitCode(), output());
+        assertEquals(0, reader.exitCode(), hand.output());
         // 20 puts, k3 again, the delete of k5
         assertPrinted("kv: replayed 22 records from disk: 19 keys, " + keptBytes() + " bytes; log "
                 + logBytes() + " of 126976 bytes, generation 1");
@@ -342,26 +289,26 @@ class GuestServicesTest {
 
     @Test
     void kvCompactsItsLogAndTheCompactedDataSurvivesTheVmBeingCreatedAgain() throws Exception {
-        host();
+        hand.start();
         Path disk = dir.resolve("kv.disk");
-        Vm kv = create("kv", SERVER_MEM, DiskSpec.privateDisk(disk, 64));
+        Vm kv = hand.create("kv", SERVER_MEM, DiskSpec.privateDisk(disk, 64));
         Vm writer = client("kv-client", "PHASE=1", "COMPACT", "SERVER=1");
         runUntilEnded(writer, 100_000);
-        assertEquals(0, writer.exitCode(), output());
+        assertEquals(0, writer.exitCode(), hand.output());
         assertPrinted("phase 1 ok");
-        Matcher stats = Pattern.compile("STATS keys=19 .* generation=(\\d+) compactions=(\\d+)").matcher(output());
-        assertTrue(stats.find(), output());
+        Matcher stats = Pattern.compile("STATS keys=19 .* generation=(\\d+) compactions=(\\d+)").matcher(hand.output());
+        assertTrue(stats.find(), hand.output());
         int generation = Integer.parseInt(stats.group(1));
         assertTrue(Integer.parseInt(stats.group(2)) >= 1, "8 x 21 KB through a 124 KB log compacts it");
 
-        host.destroy(kv.idString());
-        runUntil(() -> kv.state() == VmState.DESTROYED, 1_000, 1_000_000);
-        create("kv", SERVER_MEM, DiskSpec.privateDisk(disk, 0));
+        hand.host().destroy(kv.idString());
+        hand.runUntil(() -> kv.state() == VmState.DESTROYED, 1_000);
+        hand.create("kv", SERVER_MEM, DiskSpec.privateDisk(disk, 0));
         Vm reader = client("kv-client", "PHASE=2", "COMPACT", "SERVER=3");
         runUntilEnded(reader, 100_000);
-        assertEquals(0, reader.exitCode(), output());
-        assertTrue(output().contains("19 keys, " + keptBytes() + " bytes; log "), output());
-        assertTrue(output().contains(", generation " + generation + "\n"), output());
+        assertEquals(0, reader.exitCode(), hand.output());
+        assertTrue(hand.output().contains("19 keys, " + keptBytes() + " bytes; log "), hand.output());
+        assertTrue(hand.output().contains(", generation " + generation + "\n"), hand.output());
         assertPrinted("phase 2 ok");
     }
 
@@ -389,12 +336,12 @@ class GuestServicesTest {
 
     @Test
     void malformedKvCommandsGetErrorsAndTheConnectionKeepsServingAndNoDiskMeansMemoryOnly() throws Exception {
-        host();
-        create("kv", SERVER_MEM, null);
+        hand.start();
+        hand.create("kv", SERVER_MEM, null);
         Vm client = client("kv-client", "MALFORMED", "SERVER=1");
         runUntilEnded(client, 100_000);
 
-        assertEquals(0, client.exitCode(), output());
+        assertEquals(0, client.exitCode(), hand.output());
         assertPrinted("kv: no disk: running in memory only, nothing outlives the VM");
         assertPrinted("unknown: ERROR unknown command");
         assertPrinted("key of 65: ERROR key too long");

@@ -3,23 +3,18 @@ package yakima.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static yakima.host.HandTurnedHost.ended;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import yakima.host.Host;
+import yakima.host.HandTurnedHost;
+import yakima.host.HandTurnedHost.Agent;
 import yakima.host.HostConfig;
-import yakima.host.VmSpec;
-import yakima.vm.ConsoleSink;
-import yakima.vm.ImageResolver;
-import yakima.vm.TestGuests;
 import yakima.vm.Vm;
 import yakima.vm.VmState;
 
@@ -32,85 +27,37 @@ import yakima.vm.VmState;
 class GuestTcpTest {
     private static final int MEM = 1 << 20;
 
-    private long nowNs;
-    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
-    private Host host;
-
-    private Host host(HostConfig config) {
-        host = new Host(config.withScheduler(config.scheduler().withThreads(1)), new ImageResolver(), () -> nowNs,
-                ConsoleSink.of(console));
-        return host;
-    }
-
-    @AfterEach
-    void close() {
-        if (host != null) {
-            host.close();
-        }
-    }
-
-    /** One turn of every agent; the clock moves stepNs. */
-    private void turn(long stepNs) {
-        host.scheduler().thread(0).doWork();
-        host.lan().doWork();
-        nowNs += stepNs;
-    }
-
-    /** Turns (1 ms of VM time each) until {@code done}; fails after maxTurns. */
-    private void runUntil(BooleanSupplier done, int maxTurns) {
-        runUntil(done, maxTurns, 1_000_000);
-    }
-
-    private void runUntil(BooleanSupplier done, int maxTurns, long stepNs) {
-        for (int turn = 0; turn < maxTurns; turn++) {
-            if (done.getAsBoolean()) {
-                return;
-            }
-            turn(stepNs);
-        }
-        StringBuilder states = new StringBuilder();
-        for (Vm vm : host.vms()) {
-            states.append(vm.idString()).append(' ').append(vm.state().label()).append(' ')
-                    .append(vm.faultReason() == null ? "" : vm.faultReason()).append('\n');
-        }
-        throw new AssertionError("not done after " + maxTurns + " turns:\n" + states + "console so far:\n" + output());
-    }
-
-    private String output() {
-        return console.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    private static boolean ended(Vm vm) {
-        return vm.state() == VmState.TERMINATED || vm.state() == VmState.FAULTED;
-    }
+    @RegisterExtension
+    final HandTurnedHost hand = new HandTurnedHost(Agent.LAN);
 
     private Vm create(int mem, String guest, String... defines) throws Exception {
-        return host.create(new VmSpec(TestGuests.build(guest, defines).toString(), mem, null, null));
+        return hand.createGuest(guest, mem, null, defines);
     }
 
     /** The value of {@code name=N} in the last line starting with {@code prefix}. */
     private long stat(String prefix, String name) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(prefix) + ".*\\b" + name + "=(\\d+)").matcher(output());
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(prefix) + ".*\\b" + name + "=(\\d+)")
+                .matcher(hand.output());
         long value = -1;
         while (m.find()) {
             value = Long.parseLong(m.group(1));
         }
-        assertTrue(value >= 0, "no " + name + " after '" + prefix + "' in:\n" + output());
+        assertTrue(value >= 0, "no " + name + " after '" + prefix + "' in:\n" + hand.output());
         return value;
     }
 
     private void assertPassed(Vm vm, String doneLine) {
-        assertEquals(VmState.TERMINATED, vm.state(), vm.faultReason() + "\n" + output());
-        assertFalse(output().contains("FAIL"), output());
-        assertTrue(output().contains(doneLine), output());
-        assertEquals(0, vm.exitCode(), output());
+        assertEquals(VmState.TERMINATED, vm.state(), vm.faultReason() + "\n" + hand.output());
+        assertFalse(hand.output().contains("FAIL"), hand.output());
+        assertTrue(hand.output().contains(doneLine), hand.output());
+        assertEquals(0, vm.exitCode(), hand.output());
     }
 
     @Test
     void loopbackTransferRefusedResetNonblockingBacklogAndSimultaneousOpenInOneVm() throws Exception {
-        host(HostConfig.defaults());
+        hand.start();
         Vm vm = create(MEM, "tcp-loop");
-        runUntil(() -> ended(vm), 30_000);
+        hand.runUntil(() -> ended(vm), 30_000);
         assertPassed(vm, "tcp-loop done, 0 failures");
         assertEquals(0, stat("tcp stats", "rx_bad"));
         assertTrue(stat("tcp stats", "rst_out") >= 2, "a RST for the closed port and one for the unread data");
@@ -142,22 +89,23 @@ class GuestTcpTest {
     }
 
     private long bulk(HostConfig config, int bytes, int maxTurns, String... clientDefines) throws Exception {
-        host(config);
+        hand.start(config);
         Vm server = create(BULK_MEM, "tcp-bulk", "SERVER", "BYTES=" + bytes);
-        runUntil(() -> output().contains("server listening"), 1_000);
+        hand.runUntil(() -> hand.output().contains("server listening"), 1_000);
         String[] defines = java.util.stream.Stream.concat(java.util.stream.Stream.of("PEER=1", "BYTES=" + bytes),
                 java.util.Arrays.stream(clientDefines)).toArray(String[]::new);
         Vm client = create(BULK_MEM, "tcp-bulk", defines);
-        long start = nowNs, wall = System.nanoTime();
-        runUntil(() -> ended(server) && ended(client), maxTurns);
-        System.out.printf("tcp-bulk: %d ms of VM time, %d ms wall%n", (nowNs - start) / 1_000_000,
+        long start = hand.nowNs(), wall = System.nanoTime();
+        hand.runUntil(() -> ended(server) && ended(client), maxTurns);
+        System.out.printf("tcp-bulk: %d ms of VM time, %d ms wall%n", (hand.nowNs() - start) / 1_000_000,
                 (System.nanoTime() - wall) / 1_000_000);
         String crc = String.format("%08x", patternCrc(bytes));
-        assertEquals(0, server.exitCode(), output());
-        assertEquals(0, client.exitCode(), output());
-        assertTrue(output().contains("client sent " + bytes + " bytes crc " + crc), output());
-        assertTrue(output().contains("server got " + bytes + " bytes crc " + crc + " mismatches 0"), output());
-        return (nowNs - start) / 1_000_000;
+        assertEquals(0, server.exitCode(), hand.output());
+        assertEquals(0, client.exitCode(), hand.output());
+        assertTrue(hand.output().contains("client sent " + bytes + " bytes crc " + crc), hand.output());
+        assertTrue(hand.output().contains("server got " + bytes + " bytes crc " + crc + " mismatches 0"),
+                hand.output());
+        return (hand.nowNs() - start) / 1_000_000;
     }
 
     @Test
@@ -171,79 +119,79 @@ class GuestTcpTest {
     void aClientThatClosesAndExitsAtOnceStillDeliversItsDataAndItsFinThroughALossyLan() throws Exception {
         // exit() lingers until the peer has acknowledged what close() queued; 10% of frames are lost
         bulk(HostConfig.defaults().withLanFaults(new LanFaults(10, 0, 0, 11)), 256 << 10, 30_000, "EXIT_AT_ONCE");
-        assertTrue(host.lan().dropped(SwitchDrop.FAULT_INJECTED) > 0, "frames were dropped");
+        assertTrue(hand.host().lan().dropped(SwitchDrop.FAULT_INJECTED) > 0, "frames were dropped");
     }
 
     @Test
     void tenMibArriveExactlyThroughASwitchThatDropsReordersAndDuplicatesFrames() throws Exception {
         bulk(HostConfig.defaults().withLanFaults(new LanFaults(2, 2, 2, 42)), 120_000);
-        VirtualSwitch lan = host.lan();
+        VirtualSwitch lan = hand.host().lan();
         assertTrue(lan.dropped(SwitchDrop.FAULT_INJECTED) > 100, "frames were dropped");
         assertTrue(lan.framesReordered() > 100, "frames were reordered");
         assertTrue(lan.framesDuplicated() > 100, "frames were duplicated");
         // the sender resent what was lost, mostly at once on duplicate ACKs
-        assertTrue(stat("client stats", "retransmits") > 50, output());
-        assertTrue(stat("client stats", "fast_retransmits") > 20, output());
+        assertTrue(stat("client stats", "retransmits") > 50, hand.output());
+        assertTrue(stat("client stats", "fast_retransmits") > 20, hand.output());
         // the receiver dropped the duplicates and kept the early segments
-        assertTrue(stat("server stats", "dup_in") > 50, output());
-        assertTrue(stat("server stats", "ooo_in") > 50, output());
+        assertTrue(stat("server stats", "dup_in") > 50, hand.output());
+        assertTrue(stat("server stats", "ooo_in") > 50, hand.output());
     }
 
     @Test
     void refusedResetClosedWindowTimeWaitAndTimeoutsBetweenVms() throws Exception {
-        host(HostConfig.defaults());
+        hand.start();
         Vm peer = create(MEM, "tcp-peer"); // vm-1
-        runUntil(() -> output().contains("peer up"), 1_000);
+        hand.runUntil(() -> hand.output().contains("peer up"), 1_000);
         Vm probe = create(MEM, "tcp-probe", "PEER=1");
         // 10 ms a turn: the connect timeout takes a minute of VM time
-        runUntil(() -> output().contains("vanish: connected"), 20_000, 10_000_000);
-        assertTrue(output().contains("vanish: connected 1"), output());
-        assertEquals(VmState.IDLE, peer.state(), output());
-        long timeout = Long.parseLong(output().replaceAll("(?s).*timeout after (\\d+) s.*", "$1"));
+        hand.runUntil(() -> hand.output().contains("vanish: connected"), 20_000, 10_000_000);
+        assertTrue(hand.output().contains("vanish: connected 1"), hand.output());
+        assertEquals(VmState.IDLE, peer.state(), hand.output());
+        long timeout = Long.parseLong(hand.output().replaceAll("(?s).*timeout after (\\d+) s.*", "$1"));
         assertTrue(timeout >= 60 && timeout <= 70, "SYN sent at 0, 1, 3, 7, 15, 31 s; given up at 63 s: " + timeout);
         assertTrue(stat("peer stats", "rst_out") >= 2, "the closed port and the unread data");
         assertTrue(stat("peer stats", "drops") >= 1, "the peer's closed window turned away a probe byte");
-        assertTrue(output().contains("peer: slow read 100000 bytes"), output());
+        assertTrue(hand.output().contains("peer: slow read 100000 bytes"), hand.output());
         // the peer closed the slow connection first: TIME_WAIT, gone 2 * MSL (60 s) later
-        assertEquals(1, stat("peer stats", "open"), output());
-        assertEquals(0, stat("peer later", "open"), output());
+        assertEquals(1, stat("peer stats", "open"), hand.output());
+        assertEquals(0, stat("peer later", "open"), hand.output());
 
         // the peer vanishes: the data is resent 10 times with the RTO doubling to 60 s, then ETIMEDOUT
-        host.destroy(peer.idString());
-        runUntil(() -> ended(probe), 40_000, 10_000_000);
+        hand.host().destroy(peer.idString());
+        hand.runUntil(() -> ended(probe), 40_000, 10_000_000);
         assertPassed(probe, "probe done, 0 failures");
-        long gaveUp = Long.parseLong(output().replaceAll("(?s).*vanish: gave up after (\\d+) s.*", "$1"));
+        long gaveUp = Long.parseLong(hand.output().replaceAll("(?s).*vanish: gave up after (\\d+) s.*", "$1"));
         assertTrue(gaveUp >= 150 && gaveUp <= 300, "0.2 s doubling to 60 s, 11 sends: " + gaveUp);
     }
 
     @Test
     void aHundredConcurrentConnectionsBetweenTwoVmsEachEchoTheirOwnBytes() throws Exception {
-        host(HostConfig.defaults());
+        hand.start();
         Vm server = create(8 << 20, "tcp-many", "SERVER");
-        runUntil(() -> output().contains("many server listening"), 1_000);
+        hand.runUntil(() -> hand.output().contains("many server listening"), 1_000);
         Vm client = create(8 << 20, "tcp-many", "PEER=1");
         long wall = System.nanoTime();
-        runUntil(() -> ended(server) && ended(client), 60_000);
+        hand.runUntil(() -> ended(server) && ended(client), 60_000);
         System.out.printf("tcp-many: %d ms wall%n", (System.nanoTime() - wall) / 1_000_000);
         assertPassed(client, "many client done: 100 ok, 0 failures");
-        assertEquals(0, server.exitCode(), output());
+        assertEquals(0, server.exitCode(), hand.output());
         int bytes = 0;
         for (int i = 0; i < 100; i++) {
             bytes += 3000 + 37 * i;
         }
-        assertTrue(output().contains("many server done: 100 connections, " + bytes + " bytes"), output());
+        assertTrue(hand.output().contains("many server done: 100 connections, " + bytes + " bytes"), hand.output());
     }
 
     @Test
     void segmentsWrittenByHandMeetRfc9293ArrivalRulesAndRfc5961Checks() throws Exception {
-        host(HostConfig.defaults());
+        hand.start();
         Vm server = create(MEM, "tcp-raw", "SERVER");
-        runUntil(() -> output().contains("raw server listening"), 1_000);
+        hand.runUntil(() -> hand.output().contains("raw server listening"), 1_000);
         Vm raw = create(MEM, "tcp-raw", "PEER=1");
-        runUntil(() -> ended(raw), 10_000);
+        hand.runUntil(() -> ended(raw), 10_000);
         assertPassed(raw, "raw done, 0 failures");
-        assertEquals(VmState.IDLE, server.state(), output());
-        assertTrue(output().contains("raw server read abcdefghijklm, end 104"), "ECONNRESET after all the data");
+        assertEquals(VmState.IDLE, server.state(), hand.output());
+        assertTrue(hand.output().contains("raw server read abcdefghijklm, end 104"), "ECONNRESET after all the data");
         assertEquals(1, stat("raw server stats", "rx_bad"), "the segment with the bad checksum");
         assertEquals(1, stat("raw server stats", "dup_in"));
         assertEquals(1, stat("raw server stats", "ooo_in"));

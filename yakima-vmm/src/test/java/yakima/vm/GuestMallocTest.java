@@ -3,19 +3,15 @@ package yakima.vm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import yakima.host.Host;
-import yakima.host.HostConfig;
-import yakima.host.VmSpec;
+import yakima.host.HandTurnedHost;
 
 /**
  * Ilwaco's allocator seen from the VMM: a guest's heap churn must cost few
@@ -32,53 +28,28 @@ class GuestMallocTest {
     private static final int SLOTS = 16;
     private static final int PAGE = 4096;
 
-    private long nowNs;
-    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
-    private Host host;
+    @RegisterExtension
+    final HandTurnedHost hand = new HandTurnedHost();
 
-    @AfterEach
-    void close() {
-        if (host != null) {
-            host.close();
-        }
-    }
-
-    private Host host() {
-        HostConfig config = HostConfig.defaults();
-        host = new Host(config.withScheduler(config.scheduler().withThreads(1)), new ImageResolver(), () -> nowNs,
-                ConsoleSink.of(console));
-        return host;
-    }
-
-    private String output() {
-        return console.toString(StandardCharsets.ISO_8859_1);
-    }
-
+    /** Turns the scheduler by hand until {@code done}, moving the clock 1 ms a turn; fails after 100,000 turns. */
     private void runUntil(BooleanSupplier done) {
-        for (int turn = 0; turn < 100_000; turn++) {
-            if (done.getAsBoolean()) {
-                return;
-            }
-            host.scheduler().thread(0).doWork();
-            nowNs += 1_000_000;
-        }
-        throw new AssertionError("not done after 100,000 turns; console so far:\n" + output());
+        hand.runUntil(done, 100_000);
     }
 
     /** Runs the guest until it idles for good (or ends) and returns its private pages at that point. */
     private int privatePagesWhenIdle(Path image) throws Exception {
-        Vm vm = host.create(new VmSpec(image.toString(), MEM, null, null));
+        Vm vm = hand.create(image.toString(), MEM, null);
         runUntil(() -> vm.state() == VmState.IDLE || vm.state().isFinal());
-        assertEquals(VmState.IDLE, vm.state(), () -> "fault: " + vm.faultReason() + "\n" + output());
+        assertEquals(VmState.IDLE, vm.state(), () -> "fault: " + vm.faultReason() + "\n" + hand.output());
         return vm.privatePages();
     }
 
     @Test
     void tenThousandAllocFreeCyclesOfASmallWorkingSetTouchOnlyAFewHeapPages() throws Exception {
-        host();
+        hand.start();
         int baseline = privatePagesWhenIdle(TestGuests.build("malloc-churn", "CYCLES=0"));
         int churned = privatePagesWhenIdle(TestGuests.build("malloc-churn"));
-        String out = output();
+        String out = hand.output();
         Matcher m = Pattern.compile("churn: 10000 cycles, heap top (\\d+) bytes, check 0, sum \\d+").matcher(out);
         assertTrue(m.find(), out);
         int heapTop = Integer.parseInt(m.group(1));
@@ -96,12 +67,12 @@ class GuestMallocTest {
     }
 
     private void assertAborts(String define, String line) throws Exception {
-        host();
-        Vm vm = host.create(new VmSpec(TestGuests.build("malloc-churn", define).toString(), MEM, null, null));
+        hand.start();
+        Vm vm = hand.createGuest("malloc-churn", MEM, null, define);
         runUntil(() -> vm.state().isFinal());
         assertEquals(VmState.TERMINATED, vm.state(), () -> "fault: " + vm.faultReason());
-        assertEquals(134, vm.exitCode(), output());
-        assertEquals(line + "\nilwaco: abort()\n", output());
+        assertEquals(134, vm.exitCode(), hand.output());
+        assertEquals(line + "\nilwaco: abort()\n", hand.output());
     }
 
     @Test
