@@ -105,6 +105,11 @@ final class HostCommand implements Callable<Integer> {
             io.err().println("yakima host: --vms must be at least 1, not " + vmCount);
             return ExitCodes.USAGE;
         }
+        if (imageNames.isEmpty() || imageNames.stream().anyMatch(String::isBlank)) {
+            io.err().println("yakima host: --image needs image names, comma-separated without blanks, not '"
+                    + String.join(",", imageNames) + "'");
+            return ExitCodes.USAGE;
+        }
         SchedulerConfig sc;
         try {
             sc = HostConfig.defaults().scheduler();

@@ -45,6 +45,13 @@ class HostCommandTest {
     }
 
     @Test
+    void anEmptyImageNameIsAUsageError() {
+        assertEquals(2, yakima("host", "--image", "hello,,hello", "--duration", "1", "--admin-port", "0"));
+        assertEquals("yakima host: --image needs image names, comma-separated without blanks, not 'hello,,hello'",
+                err.toString().strip());
+    }
+
+    @Test
     void anUnknownImageInTheListIsNamedAndTheHostGivesUp() {
         assertEquals(1, yakima("host", "--image", "hello,no-such-image", "--duration", "1", "--admin-port", "0"));
         assertTrue(err.toString().contains("no-such-image"), err.toString());
