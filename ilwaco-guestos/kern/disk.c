@@ -121,7 +121,6 @@ static int transfer(int write, uint32_t block, void *buf, uint32_t count)
     r = check(block, buf, count);
     if (r)
         return r;
-    sched_start();              /* before masking: the first call enables interrupts */
     s = intr_save();
     mutex_lock(&lock);
     start();
