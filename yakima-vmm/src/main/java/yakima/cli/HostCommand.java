@@ -10,8 +10,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import yakima.admin.AdminServer;
+import yakima.gateway.Forward;
+import yakima.gateway.Gateway;
+import yakima.gateway.GatewayConfig;
 import yakima.host.Host;
 import yakima.host.HostAdminBackend;
 import yakima.host.DiskSpec;
@@ -94,6 +98,9 @@ final class HostCommand implements Callable<Integer> {
                     + "percentages from 0 to 100 per delivered frame (default: none; seed: random, printed)")
     LanFaults lanFaults;
 
+    @Mixin
+    GatewayOptions gatewayOptions = new GatewayOptions();
+
     HostCommand(CliStreams io, ImageResolver images) {
         this.io = io;
         this.images = images;
@@ -145,6 +152,15 @@ final class HostCommand implements Callable<Integer> {
             io.err().println("yakima host: --disk-size must be a positive multiple of 4k, not " + diskBytes + " bytes");
             return ExitCodes.USAGE;
         }
+        GatewayConfig gatewayConfig = null;
+        if (gatewayOptions.wanted()) {
+            try {
+                gatewayConfig = gatewayOptions.config();
+            } catch (IllegalArgumentException e) {
+                io.err().println("yakima host: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+        }
         long boot = System.nanoTime();
         ConsoleSink out = console ? ConsoleSink.of(io.guestOut()) : ConsoleSink.discarding();
         HostConfig config = HostConfig.defaults().withScheduler(sc.withMaxVmsPerThread(HostConfig.defaults().maxVms()))
@@ -176,13 +192,23 @@ final class HostCommand implements Callable<Integer> {
                         + " (another host running? use --admin-port)");
                 return ExitCodes.ERROR;
             }
-            try (admin) {
-                return serve(host, admin, boot);
+            Gateway gateway = null;
+            if (gatewayConfig != null) {
+                try {
+                    gateway = Gateway.start(host, gatewayConfig);
+                } catch (java.io.IOException e) {
+                    admin.close();
+                    io.err().println("yakima host: " + e.getMessage());
+                    return ExitCodes.ERROR;
+                }
+            }
+            try (admin; Gateway g = gateway) {
+                return serve(host, admin, g, boot);
             }
         }
     }
 
-    private int serve(Host host, AdminServer admin, long boot) throws Exception {
+    private int serve(Host host, AdminServer admin, Gateway gateway, long boot) throws Exception {
         String image = imageNames.get(0);
         int created = 0;
         try {
@@ -207,6 +233,17 @@ final class HostCommand implements Callable<Integer> {
         }
         io.err().printf("yakima host: %d VMs of %s booted in %.1f ms; admin API on 127.0.0.1:%d%n", created, String.join(", ", imageNames),
                 (System.nanoTime() - boot) / 1e6, admin.port());
+        if (gateway != null) {
+            String at = gatewayOptions.listen;
+            if (gateway.httpPort() >= 0) {
+                io.err().printf("yakima host: HTTP front door on http://%s:%d/ (Host: vm-N.%s)%n", at, gateway.httpPort(),
+                        gatewayOptions.hostSuffix);
+            }
+            for (Forward f : gateway.config().forwards()) {
+                io.err().printf("yakima host: forwarding %s %s:%d to %s port %d%n", f.protocol().name().toLowerCase(Locale.ROOT),
+                        at, gateway.port(f), f.vm(), f.guestPort());
+            }
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "yakima-host-stop");
         Runtime.getRuntime().addShutdownHook(hook);

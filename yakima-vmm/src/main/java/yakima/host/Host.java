@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
 import denali.isa.loader.ElfImage;
 import denali.isa.loader.LoadException;
@@ -49,6 +51,12 @@ import yakima.vm.VmState;
  * with a later issue: it will plug in where {@link #admitWaiting()} finds
  * the budget exhausted.
  *
+ * <p><b>Traffic for a waiting VM</b> (lazy receiver processing): frames for
+ * a VM that is not admitted wait in its NIC's bounded RX queue, and the first
+ * one asks the gatekeeper to admit it ({@link #frameArrived}); the next
+ * admission round takes the VMs that asked before the FIFO of the others.
+ * This is the seam where swapping in will plug in.
+ *
  * <p>Addresses: VM {@code n} gets MAC 02:00:00:xx:xx:xx (locally
  * administered, the low 24 bits are n) and IPv4 10.0.0.1 + n in 10.0.0.0/8;
  * 10.0.0.1 is kept for the gateway.
@@ -65,6 +73,8 @@ import yakima.vm.VmState;
  */
 public final class Host implements AutoCloseable {
     public static final int GATEWAY_IPV4 = 0x0A000001;
+    /** Admission requests the gatekeeper's queue holds between two admission rounds. */
+    public static final int ADMISSION_REQUEST_SLOTS = 4096;
 
     private final HostConfig config;
     private final ImageResolver images;
@@ -84,11 +94,18 @@ public final class Host implements AutoCloseable {
     private AgentRunner tapRunner;
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final ArrayDeque<Vm> waiting = new ArrayDeque<>();
+    /** VMs that traffic asked to admit (see {@link #frameArrived}): the switch thread offers, the gatekeeper polls. */
+    private final MpscVarHandleArrayQueue<Vm> admissionRequests = new MpscVarHandleArrayQueue<>(ADMISSION_REQUEST_SLOTS);
+    /** Under the gatekeeper's lock: requested VMs, admitted before the FIFO of {@link #waiting}. */
+    private final ArrayDeque<Vm> requested = new ArrayDeque<>();
+    private final AtomicLong admissionRequested = new AtomicLong();
+    private final AtomicLong admissionRequestsDropped = new AtomicLong();
     private final long startNs;
     private long measuredResident;
     private long admittedSinceMeasure;
     private volatile long vmsCreated;
     private volatile long vmsEnded;
+    private volatile CounterSource extraCounters;
 
     /**
      * @param consoleOut where every VM's accepted console output goes (after rate limiting); may discard
@@ -148,6 +165,16 @@ public final class Host implements AutoCloseable {
         tapRunner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), Throwable::printStackTrace, null, tap);
         AgentRunner.startOnThread(tapRunner);
         lan.setTap(tap);
+    }
+
+    /** Publishes {@code source}'s counters (the gateway's) with the host's; null removes them. Any thread. */
+    public void publishCounters(CounterSource source) {
+        extraCounters = source;
+    }
+
+    /** The counters published with the host's, or null. Any thread. */
+    public CounterSource extraCounters() {
+        return extraCounters;
     }
 
     /** The pcap tap, or null when the LAN is not recorded. */
@@ -217,7 +244,7 @@ public final class Host implements AutoCloseable {
                 vm.attachDisk(new DiskDevice(openDisk(spec.disk()), disks, d -> scheduler.raise(vm, DenaliAbi.INT_DISK)));
             }
             VirtualNic nic = new VirtualNic(new MacAddress(vm.mac()), vm.ipv4(), config.nicQueueFrames(),
-                    config.nicQueueFrames(), n -> scheduler.raise(vm, DenaliAbi.INT_NIC_RX));
+                    config.nicQueueFrames(), n -> frameArrived(vm));
             try {
                 lan.attach(nic);
             } catch (IllegalArgumentException e) { // a MAC or IP still held by a VM 2^24 ids older
@@ -233,6 +260,25 @@ public final class Host implements AutoCloseable {
             waiting.addLast(vm);
             admit(false);
             return vm;
+        }
+    }
+
+    /**
+     * The switch queued a frame on {@code vm}'s RX queue (switch thread): the
+     * VM is interrupted, and one that is not admitted yet asks the gatekeeper
+     * to admit it. Its frames wait in its RX queue meanwhile: a bounded
+     * backlog, whose overflow the NIC counts ({@code RX_DROPPED_FULL}). Only
+     * a CAS and an offer to a bounded queue: it never waits.
+     */
+    private void frameArrived(Vm vm) {
+        scheduler.raise(vm, DenaliAbi.INT_NIC_RX);
+        if (vm.owner() < 0 && vm.state() == VmState.WAITING && vm.claimAdmissionRequest()) {
+            if (admissionRequests.offer(vm)) {
+                admissionRequested.incrementAndGet();
+            } else {
+                vm.clearAdmissionRequest();
+                admissionRequestsDropped.incrementAndGet();
+            }
         }
     }
 
@@ -304,21 +350,44 @@ public final class Host implements AutoCloseable {
                 measuredResident = residentBytes();
                 admittedSinceMeasure = 0;
             }
+            Vm asked;
+            while ((asked = admissionRequests.poll()) != null) {
+                asked.clearAdmissionRequest();
+                if (asked.state() == VmState.WAITING) {
+                    requested.addLast(asked);
+                }
+            }
             int n = 0;
             long resident = measuredResident + admittedSinceMeasure;
-            Vm vm;
-            while ((vm = waiting.peekFirst()) != null) {
-                long cost = MemoryAccounting.admissionBytes(vm.memSizeBytes());
-                if (resident + cost > config.residentBudgetBytes() || !scheduler.admit(vm)) {
-                    break; // FIFO: nobody overtakes the VM at the head
+            for (ArrayDeque<Vm> queue : List.of(requested, waiting)) {
+                Vm vm;
+                while ((vm = queue.peekFirst()) != null) {
+                    if (vm.state() != VmState.WAITING) {
+                        queue.pollFirst(); // admitted from the other queue, or destroyed
+                        continue;
+                    }
+                    long cost = MemoryAccounting.admissionBytes(vm.memSizeBytes());
+                    if (resident + cost > config.residentBudgetBytes() || !scheduler.admit(vm)) {
+                        return n; // FIFO: nobody overtakes the VM at the head
+                    }
+                    queue.pollFirst();
+                    resident += cost;
+                    admittedSinceMeasure += cost;
+                    n++;
                 }
-                waiting.pollFirst();
-                resident += cost;
-                admittedSinceMeasure += cost;
-                n++;
             }
             return n;
         }
+    }
+
+    /** Times traffic for a waiting VM asked the gatekeeper to admit it. Any thread. */
+    public long admissionRequests() {
+        return admissionRequested.get();
+    }
+
+    /** Admission requests lost because the gatekeeper's queue was full (the VM still waits its turn). */
+    public long admissionRequestsDropped() {
+        return admissionRequestsDropped.get();
     }
 
     /**
@@ -341,6 +410,7 @@ public final class Host implements AutoCloseable {
             }
             if (s == VmState.WAITING) {
                 waiting.remove(vm);
+                requested.remove(vm);
                 vm.requestDestroy();
                 vm.release();
                 vm.setState(VmState.DESTROYED);
@@ -464,7 +534,7 @@ public final class Host implements AutoCloseable {
     /** VMs waiting for admission, oldest first (a copy). */
     public List<Vm> waiting() {
         synchronized (waiting) {
-            return new ArrayList<>(waiting);
+            return waiting.stream().filter(vm -> vm.state() == VmState.WAITING).toList();
         }
     }
 }

@@ -102,11 +102,15 @@ public final class HostAdminBackend implements AdminBackend {
         counters.put("framesDuplicated", host.lan().framesDuplicated());
         counters.put("framesReordered", host.lan().framesReordered());
         counters.put("diskRequestsServed", host.disks().requestsServed());
+        CounterSource extra = host.extraCounters();
+        if (extra != null) {
+            extra.hostCounters(counters);
+        }
         return new HostView(host.uptimeNs(), byState, host.memory(), counters);
     }
 
     /** One VM as the API shows it. */
-    static VmView view(Vm vm) {
+    VmView view(Vm vm) {
         Map<String, Long> memory = new LinkedHashMap<>();
         memory.put("privateBytes", MemoryAccounting.privateBytes(vm));
         memory.put("sharedBytes", MemoryAccounting.sharedBytes(vm));
@@ -132,13 +136,17 @@ public final class HostAdminBackend implements AdminBackend {
                 counters.put(camel("disk_" + c.name()), disk.counters().get(c));
             }
         }
+        CounterSource extra = host.extraCounters();
+        if (extra != null) {
+            extra.vmCounters(vm, counters);
+        }
         VmState s = vm.state();
         return new VmView(vm.idString(), vm.name(), vm.imageName(), s.label(), vm.memSizeBytes(), mac(vm.mac()),
                 ipv4(vm.ipv4()), memory, counters, vm.faultReason(), s == VmState.TERMINATED ? vm.exitCode() : null);
     }
 
     /** {@code nic_TX_FRAMES} → {@code nicTxFrames}: counter names in the API's style. */
-    static String camel(String upperSnake) {
+    public static String camel(String upperSnake) {
         StringBuilder b = new StringBuilder();
         boolean up = false;
         for (char c : upperSnake.toLowerCase(java.util.Locale.ROOT).toCharArray()) {

@@ -14,25 +14,25 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * edge (thread start, a volatile write and read), as it already must be for the
  * SPSC queues the same threads use.
  */
-final class Counters {
+public final class Counters {
     private final AtomicLongArray values;
 
-    Counters(int size) {
+    public Counters(int size) {
         values = new AtomicLongArray(size);
     }
 
     /** Writer thread of counter {@code index} only. */
-    void increment(int index) {
+    public void increment(int index) {
         values.setOpaque(index, values.getPlain(index) + 1);
     }
 
     /** Writer thread of counter {@code index} only. */
-    void add(int index, long amount) {
+    public void add(int index, long amount) {
         values.setOpaque(index, values.getPlain(index) + amount);
     }
 
     /** Any thread. */
-    long get(int index) {
+    public long get(int index) {
         return values.getOpaque(index);
     }
 }

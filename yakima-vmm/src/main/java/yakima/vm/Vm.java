@@ -45,6 +45,7 @@ public final class Vm extends VmSwitchFields {
     private static final VarHandle QUANTA;
     private static final VarHandle RAISED;
     private static final VarHandle WAKE_QUEUED;
+    private static final VarHandle ADMISSION_ASKED;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
@@ -53,6 +54,7 @@ public final class Vm extends VmSwitchFields {
             QUANTA = l.findVarHandle(VmSwitchFields.class, "quanta", long.class);
             RAISED = l.findVarHandle(VmSwitchFields.class, "raised", int.class);
             WAKE_QUEUED = l.findVarHandle(Vm.class, "wakeQueued", int.class);
+            ADMISSION_ASKED = l.findVarHandle(Vm.class, "admissionAsked", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -60,6 +62,8 @@ public final class Vm extends VmSwitchFields {
 
     /** 1 while a wake request for this VM sits in its owner's queue: at most one at a time. */
     private volatile int wakeQueued;
+    /** 1 while a request to admit this VM (traffic came for it while it waited) sits in the gatekeeper's queue. */
+    private volatile int admissionAsked;
     /** Index of the scheduler thread that owns the VM, -1 before admission. */
     private volatile int owner = -1;
 
@@ -365,6 +369,19 @@ public final class Vm extends VmSwitchFields {
     /** The wake request was taken off the queue (or could not be queued): a new one may be queued. */
     public void clearWakeRequest() {
         wakeQueued = 0;
+    }
+
+    /**
+     * Claims the right to ask the gatekeeper to admit this VM: true for the
+     * one caller that should queue the request, false while one is queued.
+     */
+    public boolean claimAdmissionRequest() {
+        return ADMISSION_ASKED.compareAndSet(this, 0, 1);
+    }
+
+    /** The admission request was taken off the gatekeeper's queue (or could not be queued). */
+    public void clearAdmissionRequest() {
+        admissionAsked = 0;
     }
 
     public int owner() {
