@@ -531,10 +531,12 @@ public final class Host implements AutoCloseable {
         return vmsEnded;
     }
 
-    /** VMs waiting for admission, oldest first (a copy). */
+    /** VMs waiting for admission, in the order the gatekeeper will admit them: those traffic asked for, then the oldest (a copy). */
     public List<Vm> waiting() {
         synchronized (waiting) {
-            return waiting.stream().filter(vm -> vm.state() == VmState.WAITING).toList();
+            java.util.LinkedHashSet<Vm> order = new java.util.LinkedHashSet<>(requested);
+            order.addAll(waiting);
+            return order.stream().filter(vm -> vm.state() == VmState.WAITING).toList();
         }
     }
 }
