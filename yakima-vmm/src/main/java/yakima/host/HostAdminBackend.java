@@ -95,6 +95,8 @@ public final class HostAdminBackend implements AdminBackend {
         counters.put("wakes", host.scheduler().wakes());
         counters.put("vmsCreated", host.vmsCreated());
         counters.put("vmsEnded", host.vmsEnded());
+        counters.put("admissionRequests", host.admissionRequests());
+        counters.put("admissionRequestsDropped", host.admissionRequestsDropped());
         counters.put("framesForwarded", host.lan().framesForwarded());
         for (SwitchDrop d : SwitchDrop.values()) {
             counters.put(camel("frames_dropped_" + d.name()), host.lan().dropped(d));
