@@ -13,6 +13,18 @@
  * connection is still finishing (FIN, TIME_WAIT): tcp_drop frees an orphan.
  * Buffers (TCP_SNDBUF / TCP_RCVBUF rings) are malloc'ed on first use and
  * freed when the connection ends, so an idle listener costs one pcb.
+ *
+ * TIME_WAIT is bounded, as Linux bounds it with tcp_max_tw_buckets: the side
+ * that closes first keeps its pcb for 2 * MSL (60 s), so a server closing
+ * thousands of connections a second would fill a small VM's heap with them
+ * and then refuse connections.  At most TCP_TIME_WAIT_MAX pcbs are in
+ * TIME_WAIT (net_stats.tcp_time_wait counts them); a connection entering it
+ * when that many are there ends the oldest at once (tcp_drop, counted in
+ * tcp_time_wait_recycled): the one nearest its end anyway, and the least
+ * likely to meet a late duplicate.  tcp_set_state keeps them on a list of
+ * their own (tw_prev / tw_next) in the order they entered TIME_WAIT, so
+ * finding the oldest and taking any one off (expiry, a new incarnation, a
+ * reused port, a RST) is O(1).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,6 +39,9 @@ static struct tcp_pcb *tcp_hash[TCP_HASH_SIZE]; /* connections, by hnext */
 static struct tcp_pcb *tcp_listeners;           /* listeners, by hnext */
 static uint32_t tcp_secret;
 static uint16_t tcp_port_next;
+static struct tcp_pcb *tw_oldest, *tw_newest;   /* TIME_WAIT, by tw_next */
+
+_Static_assert(TCP_TIME_WAIT_MAX >= 1, "a pcb entering TIME_WAIT must find room");
 
 /* ---- the table ------------------------------------------------------------ */
 
@@ -133,12 +148,43 @@ static int counted(int state)
     return state != TCP_CLOSED && state != TCP_LISTEN;
 }
 
+/* The TIME_WAIT list: appended to on entry, so tw_oldest entered first. */
+static void tw_append(struct tcp_pcb *pcb)
+{
+    pcb->tw_next = 0;
+    pcb->tw_prev = tw_newest;
+    if (tw_newest)
+        tw_newest->tw_next = pcb;
+    else
+        tw_oldest = pcb;
+    tw_newest = pcb;
+    net_stats.tcp_time_wait++;
+}
+
+static void tw_remove(struct tcp_pcb *pcb)
+{
+    if (pcb->tw_prev)
+        pcb->tw_prev->tw_next = pcb->tw_next;
+    else
+        tw_oldest = pcb->tw_next;
+    if (pcb->tw_next)
+        pcb->tw_next->tw_prev = pcb->tw_prev;
+    else
+        tw_newest = pcb->tw_prev;
+    pcb->tw_prev = pcb->tw_next = 0;
+    net_stats.tcp_time_wait--;
+}
+
 void tcp_set_state(struct tcp_pcb *pcb, int state)
 {
     if (counted(state) && !counted(pcb->state))
         net_stats.tcp_conns_open++;
     else if (!counted(state) && counted(pcb->state))
         net_stats.tcp_conns_open--;
+    if (state == TCP_TIME_WAIT && pcb->state != TCP_TIME_WAIT)
+        tw_append(pcb);
+    else if (state != TCP_TIME_WAIT && pcb->state == TCP_TIME_WAIT)
+        tw_remove(pcb);
     pcb->state = (uint8_t)state;
 }
 
@@ -219,6 +265,10 @@ void tcp_drop(struct tcp_pcb *pcb, int err)
 
 void tcp_time_wait(struct tcp_pcb *pcb)
 {
+    if (pcb->state != TCP_TIME_WAIT && net_stats.tcp_time_wait >= TCP_TIME_WAIT_MAX) {
+        net_stats.tcp_time_wait_recycled++;
+        tcp_drop(tw_oldest, 0);     /* leaves TIME_WAIT: off the list, freed if orphaned */
+    }
     tcp_set_state(pcb, TCP_TIME_WAIT);
     tcp_rexmt_stop(pcb);
     pcb->flags &= ~(TF_TIMING | TF_RECOVERY | TF_FORCE);

@@ -22,6 +22,8 @@
 #define TCP_RCVBUF        (16 * 1024)       /* receive buffer = largest window we offer */
 #define TCP_DEFAULT_MSS   536               /* peer sent no MSS option (RFC 9293 3.7.1) */
 #define TCP_MSL_NS        (30ull * 1000000000)  /* TIME_WAIT lasts 2 * MSL = 60 s */
+#define TCP_TIME_WAIT_MAX 64                /* pcbs in TIME_WAIT at most: one more ends the oldest
+                                               (Linux's tcp_max_tw_buckets); at least 1 */
 #define TCP_RTO_INIT_NS   (1000ull * 1000000)   /* before any RTT sample (RFC 6298 2.1) */
 #define TCP_RTO_MIN_NS    (200ull * 1000000)
 #define TCP_RTO_MAX_NS    (60ull * 1000000000)
@@ -80,6 +82,7 @@ struct tcp_pcb {
     struct tcp_pcb *hnext;              /* hash chain (connections) */
     struct tcp_pcb *listener;           /* child not yet accepted: its listener */
     struct tcp_pcb *qnext;              /* listener: its children, oldest first */
+    struct tcp_pcb *tw_prev, *tw_next;  /* TIME_WAIT: tcp.c's list, in the order pcbs entered it */
     struct socket *so;                  /* NULL once closed (orphan) or before accept */
     uint8_t state;
     uint8_t tmode;                      /* enum tcp_tmode */
@@ -128,7 +131,9 @@ uint32_t tcp_new_iss(const struct tcp_pcb *pcb);
  * leaves the hash, its timers stop, and the pcb is freed unless a socket
  * still holds it.  The caller must not touch pcb afterwards. */
 void tcp_drop(struct tcp_pcb *pcb, int err);
-/* Enter TIME_WAIT (buffers freed, 2 * MSL timer). */
+/* Enter TIME_WAIT (buffers freed, 2 * MSL timer).  If TCP_TIME_WAIT_MAX
+ * pcbs are in TIME_WAIT already, the one that entered it first is dropped
+ * first (tcp_time_wait_recycled). */
 void tcp_time_wait(struct tcp_pcb *pcb);
 /* Readiness changed: wake the socket (or a child's listener). */
 void tcp_wakeup(struct tcp_pcb *pcb);

@@ -17,7 +17,8 @@
  *                  like the RTO up to 60 s; TCP_DATA_RETRIES probes nobody
  *                  answers end the connection with ETIMEDOUT (after the
  *                  socket is closed, TCP_DATA_RETRIES probes at all).
- *   TM_TIME_WAIT   2 * MSL after entering TIME_WAIT: the pcb goes.
+ *   TM_TIME_WAIT   2 * MSL after entering TIME_WAIT: the pcb goes (unless
+ *                  tcp_time_wait recycled it earlier: TCP_TIME_WAIT_MAX).
  *   TM_FIN_WAIT_2  a closed socket's connection waited TCP_FIN_WAIT_2_NS
  *                  for the peer's FIN: reset it.
  */

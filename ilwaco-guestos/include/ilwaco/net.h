@@ -44,6 +44,9 @@ struct net_stats {
     uint32_t tcp_in, tcp_out, tcp_retransmits, tcp_fast_retransmits;
     uint32_t tcp_dup_in, tcp_ooo_in, tcp_rst_out, tcp_backlog_drops;
     uint32_t tcp_conns_open;     /* connections not CLOSED (TIME_WAIT included) */
+    uint32_t tcp_time_wait;      /* of those, in TIME_WAIT now: at most TCP_TIME_WAIT_MAX (64) */
+    uint32_t tcp_time_wait_recycled; /* TIME_WAIT connections ended early, oldest first, to
+                                    make room for a newer one beyond that bound */
     uint32_t loop_drops;         /* loopback queue full (127.0.0.0/8, our own address) */
     uint32_t tcp_drops;          /* other segments (or their data) TCP could not
                                     take: outside the window, no buffer memory,

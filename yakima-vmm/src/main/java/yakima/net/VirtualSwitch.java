@@ -16,7 +16,9 @@ import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 /**
  * The virtual Ethernet switch: joins {@link VirtualNic} ports into one LAN,
  * forwarding each frame by destination MAC from the sender's TX queue to the
- * receiver's RX queue, or, for {@code ff:ff:ff:ff:ff:ff}, to every other port.
+ * receiver's RX queue, or, for {@code ff:ff:ff:ff:ff:ff}, to every other port;
+ * except that a broadcast ARP request goes only to the port holding the IPv4
+ * address it asks for (see below).
  *
  * <p>Before forwarding it checks that the frame is well formed and really comes
  * from its port: the source MAC (and an ARP sender MAC) must be the port's MAC,
@@ -46,7 +48,21 @@ import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
  *       {@link #readyQueueOverflows overflow} and asks for a full scan: the next
  *       pump looks at every port's TX queue once ({@link #fullScans}). Slower,
  *       never wrong.</li>
- *   <li>A broadcast is copied to every other port: O(ports) per broadcast frame.</li>
+ *   <li>A broadcast ARP request (nearly every broadcast on this LAN) costs
+ *       O(1): the switch knows every port's IPv4 address, so it looks the
+ *       request's target IP up in the map by address and delivers the frame,
+ *       unchanged (still to {@code ff:ff:ff:ff:ff:ff}), to that one port, the
+ *       only one that would answer. The other ports are not woken. A request for
+ *       an address no port holds is dropped as
+ *       {@link SwitchDrop#ARP_TARGET_UNKNOWN} (nobody would answer it), and one
+ *       for the sender's own address (a gratuitous ARP) as
+ *       {@link SwitchDrop#SENT_TO_SELF} (its only holder is the sender). A port
+ *       therefore hears only the requests for its own address: a proxy-ARP
+ *       responder would hear nothing, but the ingress check refuses an ARP sender
+ *       IP other than the port's own anyway.</li>
+ *   <li>Any other broadcast is copied to every other port: O(ports) per
+ *       broadcast frame. Only an IPv4 broadcast (say UDP to 255.255.255.255)
+ *       is one, and no service sends any.</li>
  * </ul>
  *
  * <p>Fairness: the pump visits the ports with TX work round-robin, in the order
@@ -516,7 +532,25 @@ public final class VirtualSwitch implements Agent {
             return;
         }
         long destination = EthernetFrame.destinationMac(frame);
-        if (destination == MacAddress.BROADCAST_BITS) {
+        if (destination == MacAddress.BROADCAST_BITS && isArpRequest(frame)) {
+            // Only the target answers: deliver to it alone, as one port's copy of
+            // a broadcast (counted and tapped once, here, like any broadcast).
+            SwitchPort to = byIpv4.get(EthernetFrame.arpTargetIp(frame));
+            if (to == null) {
+                refuse(from.nic, SwitchDrop.ARP_TARGET_UNKNOWN);
+                return;
+            }
+            if (to == from) {
+                refuse(from.nic, SwitchDrop.SENT_TO_SELF);
+                return;
+            }
+            if (random != null) {
+                deliverWithFaults(to, frame, true, currentTap);
+            } else if (!to.nic.deliverRx(frame)) {
+                counters.increment(SwitchDrop.RX_QUEUE_FULL.ordinal());
+            }
+            counters.increment(BROADCASTS);
+        } else if (destination == MacAddress.BROADCAST_BITS) {
             for (SwitchPort to = first; to != null; to = to.next) {
                 if (to != from) {
                     if (random != null) {
@@ -550,6 +584,13 @@ public final class VirtualSwitch implements Agent {
         if (currentTap != null) {
             currentTap.frameForwarded(frame);
         }
+    }
+
+    // An ARP request (IngressCheck has made sure an ARP frame is the 42-byte
+    // IPv4-over-Ethernet kind, so its fields are where EthernetFrame says).
+    private static boolean isArpRequest(byte[] frame) {
+        return EthernetFrame.etherType(frame) == EthernetFrame.ETHERTYPE_ARP
+            && EthernetFrame.arpOperation(frame) == EthernetFrame.ARP_REQUEST;
     }
 
     // Fault injection: one delivery of a frame to a port (a unicast frame, or one
@@ -634,8 +675,9 @@ public final class VirtualSwitch implements Agent {
 
     /**
      * Frames forwarded: unicast frames queued on their receiver's RX queue, and
-     * broadcasts that passed the checks (once each, however many ports got a copy).
-     * These are the frames a {@link FrameTap} sees. Any thread.
+     * broadcasts that passed the checks (once each, however many ports got a copy;
+     * a broadcast ARP request once its target port is found, though only that
+     * port gets it). These are the frames a {@link FrameTap} sees. Any thread.
      */
     public long framesForwarded() {
         return counters.get(FORWARDED);
@@ -658,7 +700,10 @@ public final class VirtualSwitch implements Agent {
         return counters.get(REORDERED);
     }
 
-    /** The broadcasts among {@link #framesForwarded}. Any thread. */
+    /**
+     * The broadcasts among {@link #framesForwarded}, including the ARP requests
+     * delivered to their target port only. Any thread.
+     */
     public long broadcastsForwarded() {
         return counters.get(BROADCASTS);
     }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static yakima.host.HandTurnedHost.ended;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
@@ -180,6 +183,66 @@ class GuestTcpTest {
             bytes += 3000 + 37 * i;
         }
         assertTrue(hand.output().contains("many server done: 100 connections, " + bytes + " bytes"), hand.output());
+    }
+
+    /** TCP_TIME_WAIT_MAX as ilwaco-guestos/net/tcp_pcb.h defines it. */
+    private static int timeWaitMax() throws IOException {
+        String header = Files.readString(Path.of("..", "ilwaco-guestos", "net", "tcp_pcb.h"));
+        Matcher m = Pattern.compile("(?m)^#define\\s+TCP_TIME_WAIT_MAX\\s+(\\d+)\\b").matcher(header);
+        assertTrue(m.find(), "TCP_TIME_WAIT_MAX in tcp_pcb.h");
+        return Integer.parseInt(m.group(1));
+    }
+
+    @Test
+    void aServerThatClosesFirstKeepsAtMostTcpTimeWaitMaxConnectionsInTimeWaitAndRecyclesTheOldest()
+            throws Exception {
+        int max = timeWaitMax();
+        int conns = 3 * max + 8;
+        hand.start();
+        Vm server = create(MEM, "tcp-timewait", "SERVER", "CONNS=" + conns);
+        hand.runUntil(() -> hand.output().contains("tw server listening"), 1_000);
+        Vm client = create(MEM, "tcp-timewait", "PEER=1", "CONNS=" + conns);
+        long start = hand.nowNs();
+        hand.runUntil(() -> ended(server) && ended(client), 60_000);
+        long vmMs = (hand.nowNs() - start) / 1_000_000;
+        System.out.printf("tcp-timewait: %d connections in %d ms of VM time%n", conns, vmMs);
+        assertPassed(client, "tw client done: " + conns + " ok, 0 failures");
+        assertEquals(0, server.exitCode(), hand.output());
+        assertTrue(hand.output().contains("tw server done: " + conns + " connections, 0 failures"), hand.output());
+
+        // The server closed first every time, so every connection entered TIME_WAIT there, and all
+        // within 2 * MSL (60 s) of VM time, so none left it by its timer: the max stayed, the rest
+        // were recycled, oldest first, to make room.
+        assertTrue(vmMs < 60_000, "no TIME_WAIT expired: " + vmMs + " ms");
+        assertEquals(max, stat("tw server stats", "time_wait"), hand.output());
+        assertEquals(max, stat("tw server stats", "peak"), "sampled after every accept: never above the max");
+        assertEquals(conns - max, stat("tw server stats", "recycled"), hand.output());
+        assertEquals(max, stat("tw server stats", "open"), "only the TIME_WAIT connections are left");
+        assertEquals(0, stat("tw server stats", "rst_out"), "recycling a TIME_WAIT sends nothing");
+        assertEquals(0, stat("tw server stats", "backlog_drops"));
+        assertEquals(0, stat("tw server stats", "drops"));
+        // The client closed second: nothing in TIME_WAIT on its side.
+        assertEquals(0, stat("tw client stats", "time_wait"));
+        assertEquals(0, stat("tw client stats", "recycled"));
+    }
+
+    @Test
+    void theConnectionsRecycledOutOfTimeWaitAreTheOldest() throws Exception {
+        int max = timeWaitMax();
+        int conns = max + 16;
+        hand.start();
+        // The server keeps its sockets, so it can ask each connection afterwards whether it is still there.
+        Vm server = create(MEM, "tcp-timewait", "SERVER", "HOLD", "CONNS=" + conns);
+        hand.runUntil(() -> hand.output().contains("tw server listening"), 1_000);
+        Vm client = create(MEM, "tcp-timewait", "PEER=1", "CONNS=" + conns);
+        hand.runUntil(() -> ended(server) && ended(client), 60_000);
+        assertPassed(client, "tw client done: " + conns + " ok, 0 failures");
+        assertEquals(0, server.exitCode(), hand.output());
+        assertTrue(hand.output().contains("tw server held: 16 recycled, " + max + " in TIME_WAIT, oldest first: yes"),
+                hand.output());
+        assertEquals(16, stat("tw server stats", "recycled"), hand.output());
+        assertEquals(max, stat("tw server stats", "time_wait"), hand.output());
+        assertEquals(max, stat("tw server stats", "peak"), hand.output());
     }
 
     @Test

@@ -82,15 +82,18 @@ class SwitchFaultsTest {
         VirtualNic c = nic(3);
         VirtualSwitch lan = lan(new LanFaults(100, 0, 0, 7), a, b, c);
         send(a, b, 0, 10);
+        byte[] everyone = TestFrames.ipv4Broadcast(a, 60, 0);
+        assertEquals(0, a.send(everyone, everyone.length));
         byte[] arp = TestFrames.arpRequest(a, b.ipv4());
         assertEquals(0, a.send(arp, arp.length));
         pumpAll(lan);
 
         assertNull(b.receive());
         assertNull(c.receive());
-        assertEquals(10 + 2, lan.dropped(SwitchDrop.FAULT_INJECTED), "10 unicast frames and the broadcast's 2 copies");
-        assertEquals(1, lan.framesForwarded(), "only the broadcast passed the switch");
-        assertEquals(1, tapped.size());
+        assertEquals(10 + 2 + 1, lan.dropped(SwitchDrop.FAULT_INJECTED),
+            "10 unicast frames, the broadcast's 2 copies and the ARP request's 1 (to b only)");
+        assertEquals(2, lan.framesForwarded(), "only the broadcast and the ARP request passed the switch");
+        assertEquals(2, tapped.size());
         assertEquals(0, b.counter(NicCounter.RX_FRAMES));
     }
 
@@ -158,14 +161,46 @@ class SwitchFaultsTest {
         VirtualNic b = nic(2);
         VirtualNic c = nic(3);
         VirtualSwitch lan = lan(new LanFaults(0, 100, 0, 7), a, b, c);
-        byte[] arp = TestFrames.arpRequest(a, b.ipv4());
-        assertEquals(0, a.send(arp, arp.length));
+        byte[] everyone = TestFrames.ipv4Broadcast(a, 60, 0);
+        assertEquals(0, a.send(everyone, everyone.length));
         send(a, b, 5, 1);
         pumpAll(lan);
         assertEquals(List.of(5, -1), received(b), "the broadcast came after the later unicast frame");
         assertEquals(List.of(-1), received(c), "c's copy went at the end of the pump");
         assertEquals(1, lan.framesReordered());
         assertEquals(2, lan.framesForwarded());
+        assertEquals(2, tapped.size());
+    }
+
+    @Test
+    void anArpRequestIsOneDeliveryToItsTargetAndTakesFaultsLikeOne() {
+        VirtualNic a = nic(1);
+        VirtualNic b = nic(2);
+        VirtualNic c = nic(3);
+        byte[] arp = TestFrames.arpRequest(a, b.ipv4());
+
+        VirtualSwitch twice = lan(new LanFaults(0, 0, 100, 7), a, b, c);
+        assertEquals(0, a.send(arp, arp.length));
+        pumpAll(twice);
+        assertEquals(List.of(-1, -1), received(b), "duplicated");
+        assertEquals(List.of(), received(c));
+        assertEquals(1, twice.framesDuplicated());
+        assertEquals(1, twice.framesForwarded(), "counted once, as a broadcast is");
+        assertEquals(1, twice.broadcastsForwarded());
+        assertEquals(1, tapped.size(), "and tapped once");
+        twice.detach(a);
+        twice.detach(b);
+        twice.detach(c);
+
+        tapped.clear();
+        VirtualSwitch held = lan(new LanFaults(0, 100, 0, 7), a, b, c);
+        assertEquals(0, a.send(arp, arp.length));
+        send(a, b, 5, 1);
+        pumpAll(held);
+        assertEquals(List.of(5, -1), received(b), "held back behind the later unicast frame");
+        assertEquals(List.of(), received(c));
+        assertEquals(1, held.framesReordered());
+        assertEquals(2, held.framesForwarded());
         assertEquals(2, tapped.size());
     }
 

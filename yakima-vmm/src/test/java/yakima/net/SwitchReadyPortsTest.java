@@ -105,17 +105,32 @@ class SwitchReadyPortsTest {
         assertEquals(1, nics[count - 1].txWaiting(), "a detached port's TX queue is not drained");
 
         // A broadcast reaches every staying port once, and no detached one.
-        byte[] whoHas = TestFrames.arpRequest(nics[0], nics[2].ipv4());
-        send(nics[0], whoHas);
+        byte[] everyone = TestFrames.ipv4Broadcast(nics[0], 60, 0);
+        send(nics[0], everyone);
         assertEquals(1, lan.pump(10));
         for (int i = 0; i < count; i++) {
             if (i % 2 == 0 && i != 0) {
-                assertArrayEquals(whoHas, nics[i].receive(), nics[i].toString());
+                assertArrayEquals(everyone, nics[i].receive(), nics[i].toString());
             }
             assertNull(nics[i].receive(), nics[i].toString());
         }
         assertEquals(1, lan.broadcastsForwarded());
         assertEquals(senders, droppedTotal(lan));
+
+        // An ARP request reaches its target's port alone; one for a detached port's address, nobody.
+        byte[] whoHas = TestFrames.arpRequest(nics[0], nics[count - 2].ipv4());
+        send(nics[0], whoHas);
+        send(nics[0], TestFrames.arpRequest(nics[0], nics[count - 3].ipv4()));
+        assertEquals(2, lan.pump(10));
+        for (int i = 0; i < count; i++) {
+            if (i == count - 2) {
+                assertArrayEquals(whoHas, nics[i].receive(), nics[i].toString());
+            }
+            assertNull(nics[i].receive(), nics[i].toString());
+        }
+        assertEquals(2, lan.broadcastsForwarded());
+        assertEquals(1, lan.dropped(SwitchDrop.ARP_TARGET_UNKNOWN));
+        assertEquals(senders + 1, droppedTotal(lan));
 
         // Coming back, a port sends what it queued while away.
         lan.attach(nics[count - 1]);

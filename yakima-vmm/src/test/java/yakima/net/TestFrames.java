@@ -30,6 +30,15 @@ final class TestFrames {
         return ipv4(to.mac(), from.mac(), from.ipv4(), to.ipv4(), length, seed);
     }
 
+    /**
+     * An IPv4/UDP broadcast ({@code ff:ff:ff:ff:ff:ff}, to 255.255.255.255) of
+     * {@code length} bytes: a broadcast that is not an ARP request, so the switch
+     * copies it to every other port.
+     */
+    static byte[] ipv4Broadcast(VirtualNic from, int length, int seed) {
+        return ipv4(MacAddress.BROADCAST, from.mac(), from.ipv4(), 0xFFFF_FFFF, length, seed);
+    }
+
     /** An ARP frame for IPv4 over Ethernet, 42 bytes. */
     static byte[] arp(MacAddress destination, int operation, MacAddress senderMac, int senderIp,
                       MacAddress targetMac, int targetIp) {

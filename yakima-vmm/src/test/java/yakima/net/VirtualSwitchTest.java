@@ -125,28 +125,108 @@ class VirtualSwitchTest {
     }
 
     @Test
-    void aBroadcastArpRequestReachesEveryOtherPortButNotTheSender() {
+    void aBroadcastArpRequestReachesOnlyThePortHoldingItsTargetIp() {
         VirtualNic d = nic(4);
         lan.attach(d);
         byte[] whoHas = TestFrames.arpRequest(b, d.ipv4());
         send(b, whoHas);
         assertEquals(1, lan.pump(10));
-        for (VirtualNic other : List.of(a, c, d)) {
-            assertArrayEquals(whoHas, other.receive(), other.toString());
-            assertNull(other.receive());
-            assertEquals(1, told(other));
+        assertArrayEquals(whoHas, d.receive(), "the same broadcast frame, byte for byte");
+        assertNull(d.receive());
+        assertEquals(1, told(d));
+        for (VirtualNic other : List.of(a, b, c)) {
+            assertNull(other.receive(), other.toString());
+            assertEquals(0, told(other), "not woken: " + other);
         }
-        assertNull(b.receive());
-        assertEquals(0, told(b));
         assertEquals(1, lan.framesForwarded());
         assertEquals(1, lan.broadcastsForwarded());
-        assertEquals(1, tapped.size(), "a broadcast is tapped once, not once per copy");
+        assertEquals(1, tapped.size());
+        assertArrayEquals(whoHas, tapped.get(0), "the tap sees the request once");
+        assertEquals(0, droppedTotal());
 
         send(d, TestFrames.arpReply(d, b));
         assertEquals(1, lan.pump(10));
         assertArrayEquals(TestFrames.arpReply(d, b), b.receive());
         assertNull(a.receive());
         assertNull(c.receive());
+        assertEquals(2, lan.framesForwarded());
+        assertEquals(1, lan.broadcastsForwarded());
+    }
+
+    @Test
+    void aBroadcastArpRequestForAnAddressNobodyHoldsIsDroppedAndCounted() {
+        send(a, TestFrames.arpRequest(a, Ipv4Address.parse("10.0.0.99")));
+        assertTrue(lan.detach(c));
+        send(a, TestFrames.arpRequest(a, c.ipv4()));          // a detached port's address is nobody's
+        assertEquals(2, lan.pump(10));
+        assertEquals(2, lan.dropped(SwitchDrop.ARP_TARGET_UNKNOWN));
+        assertEquals(2, droppedTotal());
+        assertEquals(2, a.counter(NicCounter.TX_REFUSED_BY_SWITCH));
+        for (VirtualNic other : List.of(a, b, c)) {
+            assertNull(other.receive(), other.toString());
+            assertEquals(0, told(other), other.toString());
+        }
+        assertEquals(0, lan.framesForwarded());
+        assertEquals(0, lan.broadcastsForwarded());
+        assertTrue(tapped.isEmpty());
+
+        lan.attach(c);
+        send(a, TestFrames.arpRequest(a, c.ipv4()));
+        assertEquals(1, lan.pump(10));
+        assertArrayEquals(TestFrames.arpRequest(a, c.ipv4()), c.receive(), "attached again, it is found");
+        assertEquals(2, lan.dropped(SwitchDrop.ARP_TARGET_UNKNOWN));
+    }
+
+    @Test
+    void aBroadcastArpRequestForTheSendersOwnAddressIsSentToSelf() {
+        // A gratuitous ARP: the only holder of the target address is the sender.
+        send(a, TestFrames.arpRequest(a, a.ipv4()));
+        assertEquals(1, lan.pump(10));
+        assertEquals(1, lan.dropped(SwitchDrop.SENT_TO_SELF));
+        assertEquals(0, lan.dropped(SwitchDrop.ARP_TARGET_UNKNOWN));
+        assertEquals(1, droppedTotal());
+        assertEquals(1, a.counter(NicCounter.TX_REFUSED_BY_SWITCH));
+        for (VirtualNic other : List.of(a, b, c)) {
+            assertNull(other.receive(), other.toString());
+        }
+        assertEquals(0, lan.framesForwarded());
+        assertTrue(tapped.isEmpty());
+    }
+
+    @Test
+    void otherBroadcastsStillReachEveryOtherPortButNotTheSender() {
+        VirtualNic d = nic(4);
+        lan.attach(d);
+        byte[] udp = TestFrames.ipv4Broadcast(b, 80, 7);
+        // An ARP reply sent to the broadcast MAC is not a request: it is copied to all.
+        byte[] announce = TestFrames.arp(MacAddress.BROADCAST, EthernetFrame.ARP_REPLY, b.mac(), b.ipv4(),
+            MacAddress.BROADCAST, a.ipv4());
+        send(b, udp);
+        send(b, announce);
+        assertEquals(2, lan.pump(10));
+        for (VirtualNic other : List.of(a, c, d)) {
+            assertArrayEquals(udp, other.receive(), other.toString());
+            assertArrayEquals(announce, other.receive(), other.toString());
+            assertNull(other.receive());
+        }
+        assertNull(b.receive());
+        assertEquals(0, told(b));
+        assertEquals(2, lan.framesForwarded());
+        assertEquals(2, lan.broadcastsForwarded());
+        assertEquals(2, tapped.size(), "a broadcast is tapped once, not once per copy");
+        assertEquals(0, droppedTotal());
+    }
+
+    @Test
+    void aUnicastArpRequestGoesByMacLikeAnyFrame() {
+        // Sent to c's MAC, though it asks for b's address: the switch forwards by MAC.
+        byte[] refresh = TestFrames.arp(c.mac(), EthernetFrame.ARP_REQUEST, a.mac(), a.ipv4(), c.mac(), b.ipv4());
+        send(a, refresh);
+        assertEquals(1, lan.pump(10));
+        assertArrayEquals(refresh, c.receive());
+        assertNull(b.receive());
+        assertEquals(1, lan.framesForwarded());
+        assertEquals(0, lan.broadcastsForwarded());
     }
 
     @Test
@@ -236,11 +316,19 @@ class VirtualSwitchTest {
             send(a, TestFrames.ipv4(a, b, 60, i));
         }
         assertEquals(4, lan.pump(10));
-        send(c, TestFrames.arpRequest(c, a.ipv4()));
+        send(c, TestFrames.ipv4Broadcast(c, 60, 0));
         assertEquals(1, lan.pump(10));
-        assertArrayEquals(TestFrames.arpRequest(c, a.ipv4()), a.receive());
+        assertArrayEquals(TestFrames.ipv4Broadcast(c, 60, 0), a.receive());
         assertEquals(3, lan.dropped(SwitchDrop.RX_QUEUE_FULL));
         assertEquals(1, lan.broadcastsForwarded());
+
+        // An ARP request for the full port: its one copy is counted, like a broadcast's.
+        send(c, TestFrames.arpRequest(c, b.ipv4()));
+        assertEquals(1, lan.pump(10));
+        assertEquals(4, lan.dropped(SwitchDrop.RX_QUEUE_FULL));
+        assertEquals(4, b.counter(NicCounter.RX_DROPPED_FULL));
+        assertEquals(2, lan.broadcastsForwarded());
+        assertNull(a.receive());
     }
 
     @Test
@@ -300,7 +388,8 @@ class VirtualSwitchTest {
         assertNull(b.receive());
         assertEquals(0, told(b));
         assertEquals(1, lan.dropped(SwitchDrop.UNKNOWN_DESTINATION));
-        assertArrayEquals(TestFrames.arpRequest(a, b.ipv4()), c.receive());
+        assertEquals(1, lan.dropped(SwitchDrop.ARP_TARGET_UNKNOWN), "b's address is nobody's now");
+        assertNull(c.receive());
         assertNull(a.receive());
         assertEquals(1, b.txWaiting(), "a detached port's TX queue is not drained");
 
