@@ -211,7 +211,11 @@ public final class GuestConnection {
         return sendBuffer.space();
     }
 
-    /** The application has passed on {@code bytes} received bytes: the receive window opens by that much. */
+    /**
+     * The application has passed on {@code bytes} received bytes: the receive window opens by that much.
+     * When the window offered had become small (less than half of what it can now be) and can grow by at
+     * least a segment, a window update goes out (now, or at the end of the current receive batch).
+     */
     public void consumed(int bytes) {
         if (bytes <= 0 || state == State.CLOSED) {
             return;
@@ -220,8 +224,11 @@ public final class GuestConnection {
         if (finReceived || state == State.SYN_SENT) {
             return;
         }
+        // Worth an ACK of its own when the right edge can move by a step and the window
+        // offered now is less than half what it would become (it had become small).
         int edge = rcvNxt + receiveSpace();
-        if (TcpSegment.gt(edge, rcvAdv) && edge - rcvAdv >= windowStep()) {
+        int offered = Math.max(rcvAdv - rcvNxt, 0);
+        if (TcpSegment.gt(edge, rcvAdv) && edge - rcvAdv >= windowStep() && 2 * offered <= edge - rcvNxt) {
             ackNow = true;
             endpoint.countWindowUpdate();
             endpoint.requestOutput(this);

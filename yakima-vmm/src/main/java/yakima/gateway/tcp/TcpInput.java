@@ -246,6 +246,13 @@ final class TcpInput {
             s.seq += todrop;
         }
         todrop = s.seq + s.length - (c.rcvNxt + wnd);
+        if (todrop > 0 && s.length == 0 && (s.flags & (TcpSegment.SYN | TcpSegment.FIN)) == 0 && todrop == 1
+                && wnd == 0) {
+            // A bare ACK from one past a closed window: the guest (a BSD-style stack) advanced its snd_nxt over
+            // the byte of a zero-window probe we dropped. Take its ACK and window; answering it with an ACK
+            // would be answered in turn, for ever.
+            return true;
+        }
         if (todrop > 0) {
             if (todrop >= s.length) {
                 c.ackNow = true;

@@ -107,25 +107,15 @@ final class TcpOutput {
     }
 
     /**
-     * A zero-window probe: the first unacknowledged byte (RFC 9293 3.8.6.1), or the
-     * FIN when no byte is left.
+     * A zero-window probe (RFC 9293 3.8.6.1): a bare ACK with sequence number
+     * snd_una - 1, a byte the guest has already, which it must answer with an ACK
+     * that carries its window. Unlike a probe holding the next byte it moves no
+     * sequence number, so neither side ever sends from beyond the other's window
+     * (two stacks that answer such segments with an ACK would ping-pong).
      */
     void probe(GuestConnection c) {
-        int off = c.sndUna - c.sbSeq;
-        int n = c.sendBuffer.length() - off > 0 ? 1 : 0;
-        boolean fin = n == 0 && c.finQueued && c.sndUna == c.finSeq;
-        if (n == 0 && !fin) {
-            return;
-        }
         counters.increment(EndpointCounter.PERSIST_PROBES);
-        segment(c, c.sndUna, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0), off, n, false);
-        int end = c.sndUna + n + (fin ? 1 : 0);
-        if (TcpSegment.gt(end, c.sndNxt)) {
-            c.sndNxt = end;
-        }
-        if (TcpSegment.gt(end, c.sndMax)) {
-            c.sndMax = end;
-        }
+        segment(c, c.sndUna - 1, TcpSegment.ACK, 0, 0, false);
     }
 
     /** The SYN, with our MSS option. */
