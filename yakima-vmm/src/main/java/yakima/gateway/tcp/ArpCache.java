@@ -1,0 +1,215 @@
+package yakima.gateway.tcp;
+
+import java.util.ArrayDeque;
+
+import org.agrona.collections.Int2ObjectHashMap;
+
+import yakima.net.EthernetFrame;
+import yakima.net.Ipv4Address;
+import yakima.net.MacAddress;
+import yakima.net.VirtualNic;
+
+/**
+ * ARP (RFC 826) for the endpoint: answers requests for its own address,
+ * resolves guests' addresses, and holds the frames that wait for a
+ * resolution.
+ *
+ * <ul>
+ *   <li><b>Resolving.</b> The first frame for an unknown address creates a
+ *       pending entry and broadcasts a request; the request is repeated
+ *       {@link #REQUEST_INTERVAL_NS} apart, {@link #MAX_REQUESTS} times in all,
+ *       then the entry and the frames it held are dropped
+ *       ({@link EndpointCounter#ARP_UNRESOLVED_DROPS}). An entry holds at most
+ *       {@link #MAX_HELD_FRAMES} frames; more are dropped and counted the same
+ *       way.</li>
+ *   <li><b>Learning.</b> A reply, or a request addressed to the endpoint,
+ *       resolves (or refreshes) the sender's entry and sends what it held. A
+ *       request for someone else only refreshes an entry that exists (the
+ *       RFC 826 merge rule).</li>
+ *   <li><b>Expiry.</b> A resolved entry lives {@link #ENTRY_LIFETIME_NS}; the
+ *       next frame after that resolves the address afresh.</li>
+ * </ul>
+ * Every entry owns one {@link TimerQueue.Timer}: the next request while
+ * pending, the expiry once resolved. Owner thread only.
+ */
+final class ArpCache {
+    static final long REQUEST_INTERVAL_NS = 1_000_000_000L;
+    static final int MAX_REQUESTS = 4;
+    static final int MAX_HELD_FRAMES = 16;
+    static final long ENTRY_LIFETIME_NS = 60_000_000_000L;
+    /** ARP packets go out padded to the Ethernet minimum. */
+    private static final int ARP_FRAME_LENGTH = 60;
+
+    /** One address: pending (held frames, requests left) or resolved (a MAC until it expires). */
+    private final class Entry extends TimerQueue.Timer {
+        final int ip;
+        long mac = -1;
+        int requests;
+        ArrayDeque<byte[]> held;
+
+        Entry(int ip) {
+            this.ip = ip;
+        }
+
+        boolean resolved() {
+            return mac >= 0;
+        }
+
+        @Override
+        void fire(long nowNs) {
+            if (resolved() || requests >= MAX_REQUESTS) {
+                if (held != null) {
+                    counters.add(EndpointCounter.ARP_UNRESOLVED_DROPS, held.size());
+                }
+                entries.remove(ip);
+                return;
+            }
+            sendRequest(ip);
+            requests++;
+            timers.arm(this, nowNs + REQUEST_INTERVAL_NS);
+        }
+    }
+
+    private final VirtualNic nic;
+    private final long ownMac;
+    private final int ownIp;
+    private final EndpointCounters counters;
+    private final TimerQueue timers;
+    private final Int2ObjectHashMap<Entry> entries = new Int2ObjectHashMap<>();
+    private final byte[] scratch = new byte[ARP_FRAME_LENGTH];
+
+    ArpCache(VirtualNic nic, EndpointCounters counters, TimerQueue timers) {
+        this.nic = nic;
+        this.ownMac = nic.mac().bits();
+        this.ownIp = nic.ipv4();
+        this.counters = counters;
+        this.timers = timers;
+    }
+
+    /** The MAC for {@code ip} as 48 bits, or -1 when it is not (yet) resolved. */
+    long lookup(int ip) {
+        Entry e = entries.get(ip);
+        return e == null ? -1 : e.mac;
+    }
+
+    /**
+     * Holds a frame for {@code ip} (its destination MAC still to be written)
+     * until the address resolves, asking for it if nobody has yet.
+     *
+     * @return false (counted) if the address already holds its limit
+     */
+    boolean hold(int ip, byte[] frame, long nowNs) {
+        Entry e = entries.get(ip);
+        if (e == null) {
+            e = new Entry(ip);
+            entries.put(ip, e);
+            sendRequest(ip);
+            e.requests = 1;
+            timers.arm(e, nowNs + REQUEST_INTERVAL_NS);
+        }
+        if (e.held == null) {
+            e.held = new ArrayDeque<>(4);
+        }
+        if (e.held.size() >= MAX_HELD_FRAMES) {
+            counters.increment(EndpointCounter.ARP_UNRESOLVED_DROPS);
+            return false;
+        }
+        e.held.add(frame);
+        return true;
+    }
+
+    /** An ARP frame from the LAN (at least 14 bytes, ethertype ARP). */
+    void input(byte[] f, long nowNs) {
+        if (f.length < EthernetFrame.ARP_LENGTH || !EthernetFrame.isArpIpv4OverEthernet(f)) {
+            counters.increment(EndpointCounter.DROPPED_MALFORMED);
+            return;
+        }
+        int op = EthernetFrame.arpOperation(f);
+        long senderMac = EthernetFrame.arpSenderMac(f);
+        int senderIp = EthernetFrame.arpSenderIp(f);
+        int targetIp = EthernetFrame.arpTargetIp(f);
+        boolean forUs = targetIp == ownIp;
+        if ((op != EthernetFrame.ARP_REQUEST && op != EthernetFrame.ARP_REPLY) || new MacAddress(senderMac).isMulticast()
+                || senderIp == 0 || senderIp == ownIp) {
+            counters.increment(EndpointCounter.DROPPED_MALFORMED);
+            return;
+        }
+        learn(senderIp, senderMac, forUs, nowNs);
+        if (!forUs) {
+            counters.increment(EndpointCounter.DROPPED_NOT_FOR_US);
+            return;
+        }
+        if (op == EthernetFrame.ARP_REQUEST) {
+            write(EthernetFrame.ARP_REPLY, senderMac, senderMac, senderIp);
+            send(EndpointCounter.ARP_REPLIES_SENT);
+        }
+    }
+
+    /** Entries known now (pending and resolved). */
+    int size() {
+        return entries.size();
+    }
+
+    private void learn(int ip, long mac, boolean create, long nowNs) {
+        Entry e = entries.get(ip);
+        if (e == null) {
+            if (!create) {
+                return;
+            }
+            e = new Entry(ip);
+            entries.put(ip, e);
+        }
+        if (!e.resolved() || e.mac != mac) {
+            counters.increment(EndpointCounter.ARP_LEARNED);
+        }
+        e.mac = mac;
+        timers.arm(e, nowNs + ENTRY_LIFETIME_NS);
+        ArrayDeque<byte[]> waiting = e.held;
+        e.held = null;
+        if (waiting != null) {
+            for (byte[] frame : waiting) {
+                writeMac(frame, EthernetFrame.DESTINATION_MAC_OFFSET, mac);
+                if (nic.send(frame, frame.length) < 0) {
+                    counters.increment(EndpointCounter.TX_QUEUE_FULL);
+                }
+            }
+        }
+    }
+
+    private void sendRequest(int ip) {
+        write(EthernetFrame.ARP_REQUEST, MacAddress.BROADCAST_BITS, 0, ip);
+        send(EndpointCounter.ARP_REQUESTS_SENT);
+    }
+
+    private void send(EndpointCounter what) {
+        if (nic.send(scratch, ARP_FRAME_LENGTH) < 0) {
+            counters.increment(EndpointCounter.TX_QUEUE_FULL);
+        } else {
+            counters.increment(what);
+        }
+    }
+
+    /** Builds an ARP packet in the scratch frame: from us, to {@code ethDst}, about {@code targetIp}. */
+    private void write(int op, long ethDst, long targetMac, int targetIp) {
+        byte[] f = scratch;
+        writeMac(f, EthernetFrame.DESTINATION_MAC_OFFSET, ethDst);
+        writeMac(f, EthernetFrame.SOURCE_MAC_OFFSET, ownMac);
+        Ipv4Header.put16(f, EthernetFrame.ETHERTYPE_OFFSET, EthernetFrame.ETHERTYPE_ARP);
+        Ipv4Header.put16(f, EthernetFrame.ARP_HARDWARE_TYPE_OFFSET, EthernetFrame.ARP_HARDWARE_TYPE_ETHERNET);
+        Ipv4Header.put16(f, EthernetFrame.ARP_PROTOCOL_TYPE_OFFSET, EthernetFrame.ETHERTYPE_IPV4);
+        f[EthernetFrame.ARP_HARDWARE_LENGTH_OFFSET] = MacAddress.LENGTH_BYTES;
+        f[EthernetFrame.ARP_PROTOCOL_LENGTH_OFFSET] = Ipv4Address.LENGTH_BYTES;
+        Ipv4Header.put16(f, EthernetFrame.ARP_OPERATION_OFFSET, op);
+        writeMac(f, EthernetFrame.ARP_SENDER_MAC_OFFSET, ownMac);
+        Ipv4Address.writeTo(f, EthernetFrame.ARP_SENDER_IP_OFFSET, ownIp);
+        writeMac(f, EthernetFrame.ARP_TARGET_MAC_OFFSET, targetMac);
+        Ipv4Address.writeTo(f, EthernetFrame.ARP_TARGET_IP_OFFSET, targetIp);
+        // bytes 42..59 stay zero: the padding
+    }
+
+    static void writeMac(byte[] f, int at, long mac) {
+        for (int i = 0; i < MacAddress.LENGTH_BYTES; i++) {
+            f[at + i] = (byte) (mac >>> (40 - 8 * i));
+        }
+    }
+}
