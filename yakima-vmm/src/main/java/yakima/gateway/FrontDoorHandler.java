@@ -5,10 +5,10 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import yakima.gateway.tcp.GuestConnection;
 import yakima.vm.Vm;
@@ -30,6 +30,8 @@ import yakima.vm.Vm;
  */
 final class FrontDoorHandler extends ChannelInboundHandlerAdapter {
     private static final int FIRST_BUFFER = 1024;
+    /** How long a refused client's remaining bytes are read and dropped before the connection closes. */
+    static final long LINGER_MS = 2_000;
 
     private final Gateway gateway;
     private byte[] head = new byte[FIRST_BUFFER];
@@ -68,12 +70,8 @@ final class FrontDoorHandler extends ChannelInboundHandlerAdapter {
             }
             int max = gateway.config().maxHeaderBytes();
             int n = buf.readableBytes();
-            if (length + n > head.length) {
-                int size = head.length;
-                while (size < length + n && size < max) {
-                    size *= 2;
-                }
-                head = java.util.Arrays.copyOf(head, Math.min(size, Math.max(max, length + n)));
+            if (length + n > head.length) { // grow by doubling up to the limit, and always enough for this read
+                head = java.util.Arrays.copyOf(head, Math.max(length + n, Math.min(head.length * 2, max)));
             }
             buf.readBytes(head, length, n);
             length += n;
@@ -126,7 +124,9 @@ final class FrontDoorHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent && !done) {
+        if (evt instanceof ChannelInputShutdownEvent && done) {
+            ctx.close(); // the end of a lingering close
+        } else if (evt instanceof ChannelInputShutdownEvent) {
             // the client finished sending before a whole head: nothing to route
             if (length > 0) {
                 gateway.count(GatewayCounter.HTTP_400_BAD_REQUEST);
@@ -153,11 +153,24 @@ final class FrontDoorHandler extends ChannelInboundHandlerAdapter {
         close(ctx);
     }
 
+    /**
+     * Sends one of the gateway's pages and ends the connection with a
+     * lingering close: FIN after the page, then whatever the client still
+     * sends is read and dropped until it closes too or {@link #LINGER_MS}
+     * pass. Closing at once with unread bytes would make the kernel send RST,
+     * which can destroy the page before the client reads it.
+     */
     private void reply(ChannelHandlerContext ctx, ByteBuf page) {
         done = true;
-        ctx.channel().config().setAutoRead(false);
-        ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
         release();
+        ctx.writeAndFlush(page).addListener(f -> {
+            if (!f.isSuccess() || !(ctx.channel() instanceof DuplexChannel d)) {
+                ctx.close();
+                return;
+            }
+            d.shutdownOutput();
+            ctx.executor().schedule(() -> ctx.close(), LINGER_MS, TimeUnit.MILLISECONDS);
+        });
     }
 
     private void close(ChannelHandlerContext ctx) {

@@ -21,7 +21,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -89,6 +89,8 @@ public final class Gateway implements AutoCloseable, CounterSource {
     static final long TICK_MS = 5;
     /** Frames the gateway's NIC queues each way: it carries every VM's outside traffic. */
     static final int NIC_QUEUE_FRAMES = 8192;
+    /** The kernel send buffer of each client socket. */
+    static final int CLIENT_SEND_BUFFER = 64 * 1024;
     /** The gateway's UDP ports for the flows of UDP forwards: a range of their own. */
     static final int FIRST_FLOW_PORT = 20_000;
     static final int LAST_FLOW_PORT = 39_999;
@@ -178,6 +180,12 @@ public final class Gateway implements AutoCloseable, CounterSource {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                // below the guest connection's receive window, so a client that stops reading makes its
+                // channel unwritable (and the write-stall timer starts) before the window closes
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16 * 1024, 32 * 1024))
+                // a fixed kernel send buffer (no autotuning to megabytes), so that a client that reads
+                // nothing soon leaves bytes waiting here, where the write-stall timer sees them
+                .childOption(ChannelOption.SO_SNDBUF, CLIENT_SEND_BUFFER)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -64,10 +64,12 @@ class FrontDoorTest {
         StringBuilder cfg = new StringBuilder();
         for (Vm vm : httpds) {
             String name = vm.idString() + ".denali";
+            if (!cfg.isEmpty()) {
+                cfg.append("next\n"); // the options after it are the next URL's
+            }
             cfg.append("url = \"http://").append(name).append(':').append(port).append("/small\"\n")
                     .append("resolve = \"").append(name).append(':').append(port).append(":127.0.0.1\"\n")
-                    .append("output = \"").append(dir.resolve(vm.idString())).append("\"\n")
-                    .append("next\n");
+                    .append("output = \"").append(dir.resolve(vm.idString())).append("\"\n");
         }
         Path config = dir.resolve("curl.cfg");
         Files.writeString(config, cfg);
