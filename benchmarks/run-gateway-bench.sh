@@ -65,6 +65,7 @@ done
 
 mkdir -p "$work/www"
 cp "$work/small" "$work/www/small"
+chmod 755 "$work" "$work/www" && chmod 644 "$work/www/small"   # nginx's workers may run as another user
 cat >"$work/nginx.conf" <<EOF
 worker_processes $NGINX_WORKERS;
 pid $work/nginx.pid;
@@ -84,7 +85,7 @@ http {
 }
 EOF
 "$NGINX" -c "$work/nginx.conf" -p "$work" || die "nginx did not start"
-curl -sf -o /dev/null "http://127.0.0.1:$NPORT$OBJECT" || die "nginx does not serve $OBJECT"
+curl -sf -o /dev/null "http://127.0.0.1:$NPORT$OBJECT" || { cat "$work/nginx-error.log" >&2; die "nginx does not serve $OBJECT"; }
 
 cat >"$work/spread.lua" <<EOF
 -- a connection per request, each to a VM picked at random
@@ -93,6 +94,9 @@ request = function()
 end
 EOF
 
+# warm up: the JIT compiles the interpreter's hot paths in the first seconds
+wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d5s -H "Host: vm-1.denali" "http://127.0.0.1:$YPORT$OBJECT" >/dev/null
+wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$NPORT$OBJECT" >/dev/null
 load_before="$(load)"
 # run NAME URL [wrk options...]: wrk's output in $work/NAME.txt
 run() {

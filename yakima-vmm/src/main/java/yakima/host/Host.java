@@ -31,6 +31,7 @@ import yakima.net.PcapTap;
 import yakima.net.VirtualNic;
 import yakima.net.VirtualSwitch;
 import yakima.sched.Scheduler;
+import yakima.sched.WakeableIdleStrategy;
 import yakima.vm.ConsoleSink;
 import yakima.vm.ImageNotFoundException;
 import yakima.vm.ImageResolver;
@@ -148,7 +149,9 @@ public final class Host implements AutoCloseable {
      */
     public synchronized void start() {
         scheduler.start();
-        lanRunner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), Throwable::printStackTrace, null, lan);
+        WakeableIdleStrategy lanIdle = WakeableIdleStrategy.hostDefault();
+        lan.setWaker(lanIdle::wake);
+        lanRunner = new AgentRunner(lanIdle, Throwable::printStackTrace, null, lan);
         AgentRunner.startOnThread(lanRunner);
         disks.start();
     }

@@ -159,6 +159,7 @@ public final class VirtualSwitch implements Agent {
     private DeactivationHook deactivationHook;
 
     private volatile FrameTap tap;
+    private volatile Runnable waker = () -> { };
     // Written by the switch thread only: one per SwitchDrop, then FORWARDED, BROADCASTS, PORT_VISITS, FULL_SCANS,
     // DUPLICATED, REORDERED.
     private final Counters counters = new Counters(REORDERED + 1);
@@ -427,6 +428,16 @@ public final class VirtualSwitch implements Agent {
             // scan that follows sees the frame this thread queued before.
             rescanNeeded.set(true);
         }
+        waker.run();
+    }
+
+    /**
+     * What a port that becomes ready calls, to rouse the switch thread if it
+     * is parked (the host passes its runner's idle strategy). Any thread;
+     * set before the switch thread starts.
+     */
+    public void setWaker(Runnable waker) {
+        this.waker = Objects.requireNonNull(waker, "waker");
     }
 
     // The ready queue overflowed, so some port is scheduled but in neither the

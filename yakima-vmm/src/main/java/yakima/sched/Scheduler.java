@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 
 import yakima.vm.Vm;
 import yakima.vm.VmState;
@@ -81,7 +80,9 @@ public final class Scheduler implements AutoCloseable {
     /** Starts one thread per {@link SchedulerThread}. */
     public void start() {
         for (SchedulerThread t : threads) {
-            AgentRunner r = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), Throwable::printStackTrace, null, t);
+            WakeableIdleStrategy idle = WakeableIdleStrategy.hostDefault();
+            t.setWaker(idle::wake);
+            AgentRunner r = new AgentRunner(idle, Throwable::printStackTrace, null, t);
             runners.add(r);
             AgentRunner.startOnThread(r);
         }

@@ -72,6 +72,8 @@ public final class SchedulerThread implements Agent {
     private final ArrayDeque<Vm> woken = new ArrayDeque<>();
     private final MpscVarHandleArrayQueue<Vm> handed;
     private final MpscVarHandleArrayQueue<Vm> wakeRequests;
+    /** Rouses the thread when work is queued for it; a no-op for a thread turned by hand. */
+    private volatile Runnable waker = () -> { };
     private final MpscVarHandleArrayQueue<Vm> destroyRequests;
     private final DeadlineTimerWheel wheel;
     private final Long2ObjectHashMap<Vm> timers = new Long2ObjectHashMap<>();
@@ -138,6 +140,7 @@ public final class SchedulerThread implements Agent {
             return false;
         }
         MAIL.setRelease(this, 1);
+        waker.run();
         return true;
     }
 
@@ -150,6 +153,7 @@ public final class SchedulerThread implements Agent {
         if (vm.claimWakeRequest()) {
             if (wakeRequests.offer(vm)) {
                 MAIL.setRelease(this, 1);
+                waker.run();
             } else {
                 vm.clearWakeRequest();
                 queueFull++;
@@ -166,6 +170,15 @@ public final class SchedulerThread implements Agent {
         }
         MAIL.setRelease(this, 1);
         return true;
+    }
+
+    /**
+     * What {@link #hand} and {@link #wake} call after queuing work, to rouse
+     * the thread if it is parked (its runner's {@link WakeableIdleStrategy}).
+     * Set before the thread starts.
+     */
+    public void setWaker(Runnable waker) {
+        this.waker = waker;
     }
 
     public int index() {
