@@ -40,6 +40,8 @@ final class ArpCache {
     static final int MAX_REQUESTS = 4;
     static final int MAX_HELD_FRAMES = 16;
     static final long ENTRY_LIFETIME_NS = 60_000_000_000L;
+    /** The group (multicast) bit of a MAC as 48 bits: never a sender's. */
+    private static final long GROUP_BIT = 1L << 40;
     /** ARP packets go out padded to the Ethernet minimum. */
     private static final int ARP_FRAME_LENGTH = 60;
 
@@ -147,7 +149,7 @@ final class ArpCache {
         int senderIp = EthernetFrame.arpSenderIp(f);
         int targetIp = EthernetFrame.arpTargetIp(f);
         boolean forUs = targetIp == ownIp;
-        if ((op != EthernetFrame.ARP_REQUEST && op != EthernetFrame.ARP_REPLY) || new MacAddress(senderMac).isMulticast()
+        if ((op != EthernetFrame.ARP_REQUEST && op != EthernetFrame.ARP_REPLY) || (senderMac & GROUP_BIT) != 0
                 || senderIp == 0 || senderIp == ownIp) {
             counters.increment(EndpointCounter.DROPPED_MALFORMED);
             return;
