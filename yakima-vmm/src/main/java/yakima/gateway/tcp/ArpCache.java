@@ -26,8 +26,11 @@ import yakima.net.VirtualNic;
  *       resolves (or refreshes) the sender's entry and sends what it held. A
  *       request for someone else only refreshes an entry that exists (the
  *       RFC 826 merge rule).</li>
- *   <li><b>Expiry.</b> A resolved entry lives {@link #ENTRY_LIFETIME_NS}; the
- *       next frame after that resolves the address afresh.</li>
+ *   <li><b>Expiry.</b> A resolved entry lives {@link #ENTRY_LIFETIME_NS}. One
+ *       not used in that time is forgotten. One in use is asked for again
+ *       (the same requests as above) while its MAC stays in use, so traffic
+ *       never stalls for a refresh; no answer to any of them, and it is
+ *       forgotten.</li>
  * </ul>
  * Every entry owns one {@link TimerQueue.Timer}: the next request while
  * pending, the expiry once resolved. Owner thread only.
@@ -37,6 +40,8 @@ final class ArpCache {
     static final int MAX_REQUESTS = 4;
     static final int MAX_HELD_FRAMES = 16;
     static final long ENTRY_LIFETIME_NS = 60_000_000_000L;
+    /** The group (multicast) bit of a MAC as 48 bits: never a sender's. */
+    private static final long GROUP_BIT = 1L << 40;
     /** ARP packets go out padded to the Ethernet minimum. */
     private static final int ARP_FRAME_LENGTH = 60;
 
@@ -45,6 +50,9 @@ final class ArpCache {
         final int ip;
         long mac = -1;
         int requests;
+        /** Resolved, lifetime over, used meanwhile: asking again while the MAC stays in use. */
+        boolean refreshing;
+        long lastUsedNs;
         ArrayDeque<byte[]> held;
 
         Entry(int ip) {
@@ -57,7 +65,15 @@ final class ArpCache {
 
         @Override
         void fire(long nowNs) {
-            if (resolved() || requests >= MAX_REQUESTS) {
+            if (resolved() && !refreshing) {
+                if (lastUsedNs <= deadlineNs - ENTRY_LIFETIME_NS) {
+                    entries.remove(ip); // unused for its whole life: forget it
+                    return;
+                }
+                refreshing = true; // in use: ask again, and keep using the MAC meanwhile
+                requests = 0;
+            }
+            if (requests >= MAX_REQUESTS) {
                 if (held != null) {
                     counters.add(EndpointCounter.ARP_UNRESOLVED_DROPS, held.size());
                 }
@@ -87,9 +103,13 @@ final class ArpCache {
     }
 
     /** The MAC for {@code ip} as 48 bits, or -1 when it is not (yet) resolved. */
-    long lookup(int ip) {
+    long lookup(int ip, long nowNs) {
         Entry e = entries.get(ip);
-        return e == null ? -1 : e.mac;
+        if (e == null) {
+            return -1;
+        }
+        e.lastUsedNs = nowNs;
+        return e.mac;
     }
 
     /**
@@ -129,7 +149,7 @@ final class ArpCache {
         int senderIp = EthernetFrame.arpSenderIp(f);
         int targetIp = EthernetFrame.arpTargetIp(f);
         boolean forUs = targetIp == ownIp;
-        if ((op != EthernetFrame.ARP_REQUEST && op != EthernetFrame.ARP_REPLY) || new MacAddress(senderMac).isMulticast()
+        if ((op != EthernetFrame.ARP_REQUEST && op != EthernetFrame.ARP_REPLY) || (senderMac & GROUP_BIT) != 0
                 || senderIp == 0 || senderIp == ownIp) {
             counters.increment(EndpointCounter.DROPPED_MALFORMED);
             return;
@@ -163,6 +183,8 @@ final class ArpCache {
             counters.increment(EndpointCounter.ARP_LEARNED);
         }
         e.mac = mac;
+        e.refreshing = false;
+        e.lastUsedNs = nowNs;
         timers.arm(e, nowNs + ENTRY_LIFETIME_NS);
         ArrayDeque<byte[]> waiting = e.held;
         e.held = null;

@@ -40,7 +40,8 @@ import yakima.net.Ipv4Address;
  *     TIME_WAIT ──timeWaitNs──▶ CLOSED (freed; closed(DONE) was called on entering TIME_WAIT)
  *  guest closes first:
  *     ESTABLISHED ──FIN / ACK, peerClosed()──▶ CLOSE_WAIT ──close() / FIN──▶ LAST_ACK ──ACK of FIN──▶ CLOSED (DONE)
- *  any state: RST in window ▶ CLOSED (RESET; silently in TIME_WAIT);
+ *  any state: RST at rcv_nxt ▶ CLOSED (RESET; ignored in TIME_WAIT, RFC 1337);
+ *             RST elsewhere in the window ▶ challenge ACK (RFC 5961);
  *             retransmissions give up ▶ CLOSED (TIMEOUT, a RST is sent);
  *             abort() ▶ RST, CLOSED (ABORTED)
  * </pre>

@@ -57,7 +57,7 @@ final class Ipv4Output {
             Arrays.fill(f, length, MIN_FRAME, (byte) 0);
             length = MIN_FRAME;
         }
-        long mac = arp.lookup(destination);
+        long mac = arp.lookup(destination, nowNs);
         if (mac < 0) {
             return arp.hold(destination, Arrays.copyOf(f, length), nowNs);
         }

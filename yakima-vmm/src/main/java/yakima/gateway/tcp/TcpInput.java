@@ -202,9 +202,13 @@ final class TcpInput {
             }
             return;
         }
-        if (c.state != State.TIME_WAIT) {
-            counters.increment(EndpointCounter.CONNECTIONS_RESET);
+        if (c.state == State.TIME_WAIT) {
+            // RFC 1337: a RST does not end TIME_WAIT early (a late segment of ours can draw one from a guest
+            // that has already forgotten the connection); the timer does
+            counters.increment(EndpointCounter.DROPPED_TCP_STATE);
+            return;
         }
+        counters.increment(EndpointCounter.CONNECTIONS_RESET);
         ep.terminate(c, CloseReason.RESET);
     }
 

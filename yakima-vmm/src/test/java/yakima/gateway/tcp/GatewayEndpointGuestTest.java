@@ -204,17 +204,7 @@ class GatewayEndpointGuestTest {
     }
 
     /** Pushes {@code data} through echo over TCP, not consuming for {@code stallTurns} turns at the start. */
-    static volatile boolean DEBUG;
-    static String describe(byte[] f) {
-        if (f.length < 54 || f[12] != 8 || f[13] != 0 || f[23] != 6) return "non-tcp " + f.length;
-        int sp = (f[34] & 0xFF) << 8 | f[35] & 0xFF, dp = (f[36] & 0xFF) << 8 | f[37] & 0xFF;
-        long seq = yakima.net.Ipv4Address.readFrom(f, 38) & 0xFFFFFFFFL, ack = yakima.net.Ipv4Address.readFrom(f, 42) & 0xFFFFFFFFL;
-        int fl = f[47] & 0x3F, win = (f[48] & 0xFF) << 8 | f[49] & 0xFF;
-        int tot = (f[16] & 0xFF) << 8 | f[17] & 0xFF; int len = tot - 20 - ((f[46] & 0xFF) >>> 4) * 4;
-        return sp + ">" + dp + " seq=" + seq + " ack=" + ack + " fl=" + Integer.toHexString(fl) + " win=" + win + " len=" + len;
-    }
     private void echoTcp(byte[] data, int stallTurns) {
-        hand.host().lan().setTap(f -> { if (DEBUG) System.out.println(hand.nowNs() / MS + " " + describe(f)); });
         Recorder r = new Recorder();
         r.autoConsume = false;
         GuestConnection c = ep.connect(HTTPD_IP, 7, r);
@@ -230,7 +220,6 @@ class GatewayEndpointGuestTest {
                     c.close();
                 }
             }
-            DEBUG = turns[0] > 1000 && turns[0] < 1100;
             if (turns[0]++ >= stallTurns) {
                 int n = r.received() - consumed[0];
                 if (n > 0) {
