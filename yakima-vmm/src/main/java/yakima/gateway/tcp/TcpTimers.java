@@ -32,7 +32,13 @@ import yakima.gateway.tcp.GuestConnection.TimerMode;
  * {@link TcpConfig#minRtoNs}. Owner thread only.
  */
 final class TcpTimers {
-    static final long INITIAL_RTO_NS = 1_000_000_000L;
+    /**
+     * The RTO before any RTT sample (the SYN's). RFC 6298 says 1 s for the
+     * Internet; every peer here is on the virtual LAN, where a round trip takes
+     * a millisecond or two and a lost SYN (a guest's full RX queue) should cost
+     * no more than the RTO floor.
+     */
+    static final long INITIAL_RTO_NS = 250_000_000L;
     static final long MAX_RTO_NS = 60_000_000_000L;
     static final long MAX_PERSIST_NS = 5_000_000_000L;
     static final long CLOCK_GRANULARITY_NS = 1_000_000L;

@@ -293,7 +293,7 @@ class GatewayEndpointTest {
                 sentAt.add(g.now / MS);
             }
         }
-        assertEquals(List.of(1_000L, 3_000L), sentAt, "RTO 1 s, doubling");
+        assertEquals(List.of(250L, 750L, 1_750L, 3_750L), sentAt, "initial RTO 250 ms, doubling");
         assertEquals(5_000, g.now / MS, "gave up at the SYN timeout");
         assertEquals(CloseReason.TIMEOUT, r.closed);
         assertEquals(State.CLOSED, c.state());
