@@ -317,12 +317,7 @@ public final class Gateway implements AutoCloseable, CounterSource {
 
     /** The VM's ingress state, made on first use. */
     VmIngress ingress(Vm vm) {
-        VmIngress in = ingress.get(vm.id());
-        if (in == null) {
-            in = new VmIngress(config, System.nanoTime());
-            ingress.put(vm.id(), in);
-        }
-        return in;
+        return ingress.computeIfAbsent(vm.id(), id -> new VmIngress(config, System.nanoTime()));
     }
 
     /**

@@ -212,7 +212,7 @@ final class GuestSplice extends ChannelInboundHandlerAdapter implements GuestCon
         responseStarted = true;
         gateway.count(GatewayCounter.BYTES_FROM_VMS, length);
         ingress.count(VmIngress.Counter.BYTES_OUT, length);
-        channel.write(Unpooled.copiedBuffer(data, offset, length)).addListener(f -> {
+        channel.write(channel.alloc().buffer(length).writeBytes(data, offset, length)).addListener(f -> {
             if (!guestGone) {
                 c.consumed(length); // on the socket now: the guest's window may open again
             }
@@ -251,11 +251,7 @@ final class GuestSplice extends ChannelInboundHandlerAdapter implements GuestCon
             return; // this side aborted it, and is ending the client's side itself
         }
         if (reason == GuestConnection.CloseReason.DONE) {
-            closeIfDone();
-            if (!finished) { // the guest finished while the client's side was still open
-                channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-                finish();
-            }
+            closeAfterFlush(); // both FINs are through: nothing more can pass
             return;
         }
         boolean beforeAnswer = !connected || !responseStarted;
@@ -285,9 +281,14 @@ final class GuestSplice extends ChannelInboundHandlerAdapter implements GuestCon
 
     private void closeIfDone() {
         if (!finished && clientInputShut && guestFinReceived && pending.isEmpty()) {
-            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            finish();
+            closeAfterFlush();
         }
+    }
+
+    // Closes the client's socket once what was written to it has gone.
+    private void closeAfterFlush() {
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        finish();
     }
 
     // Ends both sides at once: RST to the guest and to the client.
