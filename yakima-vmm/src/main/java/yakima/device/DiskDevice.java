@@ -243,6 +243,21 @@ public final class DiskDevice implements Closeable {
     }
 
     /** Requests this VM may have in flight. */
+    /** True when no request is in flight: the device's whole state is {@link #lastRequestId}. Owner thread. */
+    public boolean quiet() {
+        return inFlight == 0;
+    }
+
+    /** The id of the last request submitted (the next is one more). Owner thread. */
+    public int lastRequestId() {
+        return lastRequestId;
+    }
+
+    /** Continues request ids from {@code id} (a VM brought back from swap), before the guest runs. */
+    public void restoreLastRequestId(int id) {
+        lastRequestId = id;
+    }
+
     public int maxInFlight() {
         return maxInFlight;
     }

@@ -11,7 +11,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import yakima.gateway.tcp.GuestConnection;
-import yakima.vm.Vm;
+import yakima.vm.HostedVm;
 
 /**
  * The HTTP front door, for one client connection until it knows the VM: it
@@ -96,7 +96,7 @@ final class FrontDoorHandler extends ChannelInboundHandlerAdapter {
 
     private void route(ChannelHandlerContext ctx, HttpRequestHead request) {
         String name = HttpRequestHead.vmName(request.host(), gateway.config().hostSuffix());
-        Vm vm = name == null ? null : gateway.findVm(name);
+        HostedVm vm = name == null ? null : gateway.findVm(name);
         if (vm == null) {
             gateway.count(GatewayCounter.HTTP_404_UNKNOWN_VM);
             reply(ctx, GatewayReplies.unknownVm(request.host()));

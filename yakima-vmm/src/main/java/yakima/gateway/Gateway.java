@@ -43,7 +43,7 @@ import yakima.host.HostAdminBackend;
 import yakima.net.Counters;
 import yakima.net.MacAddress;
 import yakima.net.VirtualNic;
-import yakima.vm.Vm;
+import yakima.vm.HostedVm;
 import yakima.vm.VmState;
 
 /**
@@ -301,22 +301,22 @@ public final class Gateway implements AutoCloseable, CounterSource {
     }
 
     /** The VM {@code name} names if it can still take connections, else null. */
-    Vm liveVm(String name) {
-        Vm vm = host.find(name);
+    HostedVm liveVm(String name) {
+        HostedVm vm = host.lookup(name);
         return vm == null || !isLive(vm) ? null : vm;
     }
 
-    Vm findVm(String name) {
-        return host.find(name);
+    HostedVm findVm(String name) {
+        return host.lookup(name);
     }
 
-    static boolean isLive(Vm vm) {
+    static boolean isLive(HostedVm vm) {
         VmState s = vm.state();
         return s != VmState.TERMINATED && s != VmState.FAULTED && s != VmState.DESTROYED && !vm.destroyRequested();
     }
 
     /** The VM's ingress state, made on first use. */
-    VmIngress ingress(Vm vm) {
+    VmIngress ingress(HostedVm vm) {
         return ingress.computeIfAbsent(vm.id(), id -> new VmIngress(config, System.nanoTime()));
     }
 
@@ -367,7 +367,7 @@ public final class Gateway implements AutoCloseable, CounterSource {
      * from the endpoint. Returns null, with the slot given back and the refusal
      * counted, if either is refused.
      */
-    GuestConnection connectGuest(Vm vm, VmIngress in, int port, GuestConnection.Handler handler) {
+    GuestConnection connectGuest(HostedVm vm, VmIngress in, int port, GuestConnection.Handler handler) {
         if (!in.openConnection(config.maxConnectionsPerVm())) {
             count(GatewayCounter.REFUSED_VM_LIMIT);
             return null;
@@ -436,7 +436,7 @@ public final class Gateway implements AutoCloseable, CounterSource {
     }
 
     @Override
-    public void vmCounters(Vm vm, Map<String, Long> into) {
+    public void vmCounters(HostedVm vm, Map<String, Long> into) {
         VmIngress in = ingress.get(vm.id());
         if (in != null) {
             for (VmIngress.Counter c : VmIngress.Counter.values()) {

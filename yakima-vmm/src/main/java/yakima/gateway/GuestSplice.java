@@ -15,7 +15,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import yakima.gateway.tcp.GuestConnection;
-import yakima.vm.Vm;
+import yakima.vm.HostedVm;
 
 /**
  * Joins one client's host socket to one {@link GuestConnection}: bytes from the
@@ -48,7 +48,7 @@ import yakima.vm.Vm;
 final class GuestSplice extends ChannelInboundHandlerAdapter implements GuestConnection.Handler {
     private final Gateway gateway;
     private final Channel channel;
-    private final Vm vm;
+    private final HostedVm vm;
     private final VmIngress ingress;
     /** True for the front door (HTTP error pages), false for a plain TCP forward. */
     private final boolean http;
@@ -66,7 +66,7 @@ final class GuestSplice extends ChannelInboundHandlerAdapter implements GuestCon
     private ScheduledFuture<?> refill;
     private ScheduledFuture<?> stall;
 
-    GuestSplice(Gateway gateway, Channel channel, Vm vm, VmIngress ingress, boolean http) {
+    GuestSplice(Gateway gateway, Channel channel, HostedVm vm, VmIngress ingress, boolean http) {
         this.gateway = gateway;
         this.channel = channel;
         this.vm = vm;

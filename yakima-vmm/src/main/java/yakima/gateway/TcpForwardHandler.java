@@ -3,7 +3,7 @@ package yakima.gateway;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import yakima.gateway.tcp.GuestConnection;
-import yakima.vm.Vm;
+import yakima.vm.HostedVm;
 
 /**
  * A TCP port forward, for one client connection: as soon as it is accepted,
@@ -26,7 +26,7 @@ final class TcpForwardHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        Vm vm = gateway.liveVm(forward.vm());
+        HostedVm vm = gateway.liveVm(forward.vm());
         if (vm == null) {
             gateway.count(GatewayCounter.FORWARD_UNKNOWN_VM);
             gateway.closeConnection();

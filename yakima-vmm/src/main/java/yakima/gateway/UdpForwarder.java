@@ -11,7 +11,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import yakima.vm.Vm;
+import yakima.vm.HostedVm;
 
 /**
  * A UDP port forward: relays datagrams between clients on the host and one
@@ -56,7 +56,7 @@ final class UdpForwarder extends SimpleChannelInboundHandler<DatagramPacket> {
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         this.ctx = ctx;
         long now = System.nanoTime();
-        Vm vm = gateway.liveVm(forward.vm());
+        HostedVm vm = gateway.liveVm(forward.vm());
         if (vm == null) {
             gateway.count(GatewayCounter.UDP_DROPPED_UNKNOWN_VM);
             return;

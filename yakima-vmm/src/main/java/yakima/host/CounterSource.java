@@ -2,7 +2,7 @@ package yakima.host;
 
 import java.util.Map;
 
-import yakima.vm.Vm;
+import yakima.vm.HostedVm;
 
 /**
  * Counters that a part of the host outside this package keeps (the gateway),
@@ -15,5 +15,5 @@ public interface CounterSource {
     void hostCounters(Map<String, Long> into);
 
     /** Adds {@code vm}'s own counters, by camel-case name (nothing if it has none). */
-    void vmCounters(Vm vm, Map<String, Long> into);
+    void vmCounters(HostedVm vm, Map<String, Long> into);
 }

@@ -32,7 +32,13 @@ import yakima.net.VirtualNic;
 import yakima.net.VirtualSwitch;
 import yakima.sched.Scheduler;
 import yakima.sched.WakeableIdleStrategy;
+import yakima.swap.SwapStore;
+import yakima.swap.VmImage;
+import yakima.swap.VmStub;
 import yakima.vm.ConsoleSink;
+import yakima.vm.Encapsulation;
+import yakima.vm.HostedVm;
+import yakima.vm.VmAddresses;
 import yakima.vm.ImageNotFoundException;
 import yakima.vm.ImageResolver;
 import yakima.vm.RateLimitedConsole;
@@ -73,7 +79,9 @@ import yakima.vm.VmState;
  * scheduler threads never take that lock).
  */
 public final class Host implements AutoCloseable {
-    public static final int GATEWAY_IPV4 = 0x0A000001;
+    public static final int GATEWAY_IPV4 = VmAddresses.GATEWAY_IPV4;
+    /** How often the gatekeeper measures resident memory afresh while it is swapping (between, it estimates). */
+    static final long MEASURE_EVERY_NS = 5_000_000;
     /** Admission requests the gatekeeper's queue holds between two admission rounds. */
     public static final int ADMISSION_REQUEST_SLOTS = 4096;
 
@@ -83,9 +91,19 @@ public final class Host implements AutoCloseable {
     private final Scheduler scheduler;
     private final ConsoleSink consoleOut;
     private final Map<Integer, Vm> vms = new ConcurrentHashMap<>();
-    /** The VMs that were given a name, by name (changed under the gatekeeper's lock, with {@link #vms}). */
-    private final Map<String, Vm> named = new ConcurrentHashMap<>();
+    /** The ids of the VMs that were given a name, by name (changed under the gatekeeper's lock, with {@link #vms}). */
+    private final Map<String, Integer> named = new ConcurrentHashMap<>();
     private final Map<String, ElfImage> imageCache = new ConcurrentHashMap<>();
+    /** SHA-256 of each image file, by image name: a record names the image its shared pages came from. */
+    private final Map<String, byte[]> imageDigests = new ConcurrentHashMap<>();
+    /** The disks of the VMs that have one, by id: what a swap-out records and a swap-in opens again. */
+    private final Map<Integer, DiskSpec> diskSpecs = new ConcurrentHashMap<>();
+    /** Swapping, once {@link #enableSwap} was called; null before. */
+    private volatile Swapper swapper;
+    /** Under the gatekeeper's lock: the admitted VMs in the CLOCK policy's circle, and its hand. */
+    private final ArrayList<Vm> clock = new ArrayList<>();
+    private int clockHand;
+    private long lastMeasureNs;
     private final VirtualSwitch lan;
     private final DiskService disks = new DiskService();
     /** Read-only base disks, opened once and shared by every overlay over them; closed with the host. */
@@ -117,7 +135,17 @@ public final class Host implements AutoCloseable {
         this.clockNs = clockNs;
         this.consoleOut = consoleOut;
         this.startNs = clockNs.getAsLong();
-        this.scheduler = new Scheduler(config.scheduler(), clockNs, this::ended);
+        this.scheduler = new Scheduler(config.scheduler(), clockNs, new yakima.sched.SchedulerThread.Listener() {
+            @Override
+            public void ended(Vm vm) {
+                Host.this.ended(vm);
+            }
+
+            @Override
+            public void evicted(Vm vm) {
+                swapper.evicted(vm);
+            }
+        });
         // a ready-queue slot for every VM the host may hold: it never overflows into a full scan
         int readySlots = Integer.highestOneBit(Math.max(2, config.maxVms()) - 1) << 1;
         this.lan = new VirtualSwitch(VirtualSwitch.DEFAULT_FRAMES_PER_WORK, Math.min(readySlots, 1 << 30),
@@ -149,6 +177,9 @@ public final class Host implements AutoCloseable {
      */
     public synchronized void start() {
         scheduler.start();
+        if (swapper != null) {
+            swapper.start();
+        }
         WakeableIdleStrategy lanIdle = WakeableIdleStrategy.hostDefault();
         lan.setWaker(lanIdle::wake);
         lanRunner = new AgentRunner(lanIdle, Throwable::printStackTrace, null, lan);
@@ -189,6 +220,9 @@ public final class Host implements AutoCloseable {
     @Override
     public synchronized void close() {
         scheduler.close();
+        if (swapper != null) {
+            swapper.close();
+        }
         lan.setTap(null);
         if (lanRunner != null) {
             lanRunner.close();
@@ -241,13 +275,13 @@ public final class Host implements AutoCloseable {
             int id = nextId.getAndIncrement();
             RateLimitedConsole console = new RateLimitedConsole(consoleOut, clockNs, config.consoleBytesPerSecond(),
                     config.consoleBurstBytes());
-            Vm vm = new Vm(id, name, spec.image(), image, spec.memSizeBytes(), 0x020000000000L | (id & 0xFFFFFFL),
-                    GATEWAY_IPV4 + id, config.insnRatePerUs(), clockNs.getAsLong(), console);
+            Vm vm = new Vm(id, name, spec.image(), image, spec.memSizeBytes(), VmAddresses.mac(id),
+                    VmAddresses.ipv4(id), config.insnRatePerUs(), clockNs.getAsLong(), console);
             if (spec.disk() != null) {
                 vm.attachDisk(new DiskDevice(openDisk(spec.disk()), disks, d -> scheduler.raise(vm, DenaliAbi.INT_DISK)));
+                diskSpecs.put(id, spec.disk());
             }
-            VirtualNic nic = new VirtualNic(new MacAddress(vm.mac()), vm.ipv4(), config.nicQueueFrames(),
-                    config.nicQueueFrames(), n -> frameArrived(vm));
+            VirtualNic nic = newNic(vm);
             try {
                 lan.attach(nic);
             } catch (IllegalArgumentException e) { // a MAC or IP still held by a VM 2^24 ids older
@@ -257,13 +291,19 @@ public final class Host implements AutoCloseable {
             vm.attachNic(nic);
             vms.put(id, vm);
             if (name != null) {
-                named.put(name, vm);
+                named.put(name, id);
             }
             vmsCreated++;
             waiting.addLast(vm);
             admit(false);
             return vm;
         }
+    }
+
+    /** A new NIC for {@code vm}, not yet attached: its addresses, the host's queue sizes, interrupts through the scheduler. */
+    VirtualNic newNic(Vm vm) {
+        return new VirtualNic(new MacAddress(vm.mac()), vm.ipv4(), config.nicQueueFrames(), config.nicQueueFrames(),
+                n -> frameArrived(vm));
     }
 
     /**
@@ -327,12 +367,21 @@ public final class Host implements AutoCloseable {
         if (image == null) {
             ImageResolver.Image img = images.resolve(imageName);
             image = ElfImage.parse(img.bytes(), memSizeBytes);
+            imageDigests.putIfAbsent(imageName, sha256(img.bytes()));
             ElfImage raced = imageCache.putIfAbsent(key, image);
             if (raced != null) {
                 image = raced;
             }
         }
         return image;
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /**
@@ -370,10 +419,17 @@ public final class Host implements AutoCloseable {
                         continue;
                     }
                     long cost = MemoryAccounting.admissionBytes(vm.memSizeBytes());
-                    if (resident + cost > config.residentBudgetBytes() || !scheduler.admit(vm)) {
+                    if (resident + cost > config.residentBudgetBytes()) {
+                        if (swapper != null) {
+                            evictFor(cost); // the admission is retried as the swap-outs complete
+                        }
                         return n; // FIFO: nobody overtakes the VM at the head
                     }
+                    if (!scheduler.admit(vm)) {
+                        return n;
+                    }
                     queue.pollFirst();
+                    clock.add(vm);
                     resident += cost;
                     admittedSinceMeasure += cost;
                     n++;
@@ -397,8 +453,32 @@ public final class Host implements AutoCloseable {
      * Destroys a VM (by id such as "vm-3", or by name). A running VM is
      * destroyed by its scheduler thread when its quantum ends.
      */
-    public Vm destroy(String vmName) throws HostException {
-        Vm vm = require(vmName);
+    public HostedVm destroy(String vmName) throws HostException {
+        HostedVm found = lookup(vmName);
+        if (found == null) {
+            throw new HostException(HostException.Kind.NOT_FOUND, "no VM named " + vmName);
+        }
+        if (found instanceof VmStub stub) {
+            if (!swapper.destroyStub(stub)) {
+                throw new HostException(HostException.Kind.ILLEGAL_STATE, stub.idString() + " is already destroyed");
+            }
+            vmsEnded++;
+            if (stub.name() != null) {
+                named.remove(stub.name(), stub.id());
+            }
+            return stub;
+        }
+        Vm vm = (Vm) found;
+        if (vm.state() == VmState.SWAPPED) {
+            if (vm.destroyRequested()) {
+                throw new HostException(HostException.Kind.ILLEGAL_STATE, vm.idString() + " is already destroyed");
+            }
+            if (swapper.destroyInTransit(vm)) { // it had just become a stub
+                vmsEnded++;
+                forget(vm);
+            }
+            return vm;
+        }
         synchronized (waiting) {
             VmState s = vm.state();
             if (s == VmState.DESTROYED || vm.destroyRequested()) {
@@ -427,14 +507,19 @@ public final class Host implements AutoCloseable {
         return vm;
     }
 
-    /** The VM named {@code vmName} (its id string or its name), or null. */
+    /** The VM in memory named {@code vmName} (its id string or its name), or null (also when it is swapped out). */
     public Vm find(String vmName) {
+        return lookup(vmName) instanceof Vm vm ? vm : null;
+    }
+
+    /** The VM named {@code vmName} (its id string or its name), in memory or swapped out, or null. */
+    public HostedVm lookup(String vmName) {
         if (vmName == null) {
             return null;
         }
         if (vmName.startsWith("vm-")) {
             try {
-                Vm vm = vms.get(Integer.parseInt(vmName.substring(3)));
+                HostedVm vm = byId(Integer.parseInt(vmName.substring(3)));
                 if (vm != null) {
                     return vm;
                 }
@@ -442,14 +527,26 @@ public final class Host implements AutoCloseable {
                 // not an id: try it as a name
             }
         }
-        return named.get(vmName);
+        Integer id = named.get(vmName);
+        return id == null ? null : byId(id);
+    }
+
+    /** The VM with id {@code id}, in memory or swapped out, or null. */
+    public HostedVm byId(int id) {
+        Vm vm = vms.get(id);
+        if (vm != null) {
+            return vm;
+        }
+        Swapper s = swapper;
+        return s == null ? null : s.stub(id);
     }
 
     /** The VM leaves the host's tables. */
     private void forget(Vm vm) {
         vms.remove(vm.id());
+        diskSpecs.remove(vm.id());
         if (vm.name() != null) {
-            named.remove(vm.name(), vm);
+            named.remove(vm.name(), vm.id());
         }
     }
 
@@ -459,6 +556,222 @@ public final class Host implements AutoCloseable {
             throw new HostException(HostException.Kind.NOT_FOUND, "no VM named " + vmName);
         }
         return vm;
+    }
+
+    // ---------------------------------------------------------------- swapping
+
+    /**
+     * Lets the gatekeeper swap VMs out to {@code store} when the resident
+     * budget would be exceeded, and bring them back on demand. Call before
+     * {@link #start()}; the store is closed with the host.
+     */
+    public synchronized void enableSwap(SwapStore store) {
+        if (swapper != null) {
+            throw new IllegalStateException("swapping is enabled already");
+        }
+        swapper = new Swapper(this, store, clockNs, config.maxVms(), config.nicQueueFrames());
+        lan.setAbsentPorts(swapper::take);
+    }
+
+    /** True once {@link #enableSwap} was called. */
+    public boolean swapping() {
+        return swapper != null;
+    }
+
+    /** The swap store, or null when the host does not swap. */
+    public SwapStore swapStore() {
+        Swapper s = swapper;
+        return s == null ? null : s.store();
+    }
+
+    /** Turns the swap-out thread's work by hand (a host that was not started): swap-outs done. */
+    public int swapOutWork() {
+        return swapper.swapOutWork();
+    }
+
+    /** Turns the swap-in thread's work by hand (a host that was not started): swap-ins done. */
+    public int swapInWork() {
+        return swapper.swapInWork();
+    }
+
+    /** The swapped-out VMs' stubs. Any thread. */
+    public Iterable<VmStub> swappedVms() {
+        Swapper s = swapper;
+        return s == null ? List.of() : s.stubs();
+    }
+
+    /** The swap counters (swap-outs, swap-ins, failures, the store's use); empty when the host does not swap. */
+    public Map<String, Long> swapCounters() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        Swapper s = swapper;
+        if (s != null) {
+            s.counters(m);
+        }
+        return m;
+    }
+
+    /** The last swap error's one-line reason, or null. */
+    public String lastSwapError() {
+        Swapper s = swapper;
+        return s == null ? null : s.lastError();
+    }
+
+    /**
+     * Asks for a swapped-out VM to be brought back (an admin call for it);
+     * false if it is not swapped out.
+     */
+    public boolean bringBack(HostedVm vm) {
+        Swapper s = swapper;
+        if (s != null && vm instanceof VmStub stub && stub.faultReason() == null) {
+            s.requestSwapIn(stub);
+            return true;
+        }
+        return false;
+    }
+
+    /** SHA-256 of image {@code imageName}'s file (it has been loaded). */
+    byte[] imageDigest(String imageName) {
+        return imageDigests.get(imageName);
+    }
+
+    /** What a record says of {@code vm}'s disk, or null when it has none (the VM no longer runs). */
+    VmImage.Disk diskImage(Vm vm) {
+        DiskSpec spec = diskSpecs.get(vm.id());
+        if (spec == null || vm.disk() == null) {
+            return null;
+        }
+        return new VmImage.Disk(spec.path().toString(), spec.sizeBlocks(), spec.base() == null ? null : spec.base().toString(),
+                vm.disk().lastRequestId());
+    }
+
+    /**
+     * A VM built from {@code image} to take {@code stub}'s place (the swap-in
+     * thread): checked against the stub and against the image file it was
+     * made from, its disk opened again. Refused with the reason if the record
+     * does not belong to this VM or its image has changed.
+     */
+    Vm restore(VmImage image, VmStub stub) throws HostException {
+        if (!stub.isClone() && image.id() != stub.id()) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "the record is vm-" + image.id() + "'s, not " + stub.idString() + "'s");
+        }
+        if (image.memSizeBytes() != stub.memSizeBytes() || !image.imageName().equals(stub.imageName())) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "the record is of another VM (image " + image.imageName()
+                    + ", " + image.memSizeBytes() + " bytes)");
+        }
+        ElfImage elf;
+        try {
+            elf = image(image.imageName(), image.memSizeBytes());
+        } catch (ImageNotFoundException | IOException | LoadException e) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "image " + image.imageName() + " cannot be loaded: " + e.getMessage());
+        }
+        if (!java.util.Arrays.equals(imageDigest(image.imageName()), image.imageDigest())) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "image " + image.imageName() + " has changed since the VM was saved");
+        }
+        RateLimitedConsole console = new RateLimitedConsole(consoleOut, clockNs, config.consoleBytesPerSecond(),
+                config.consoleBurstBytes());
+        int id = stub.id();
+        Vm vm = Encapsulation.restore(image, id, stub.name(), elf, VmAddresses.mac(id), VmAddresses.ipv4(id), stub.bootNs(), console);
+        if (image.disk() != null) {
+            VmImage.Disk d = image.disk();
+            DiskSpec spec = new DiskSpec(java.nio.file.Path.of(d.path()), d.sizeBlocks(), d.base() == null ? null : java.nio.file.Path.of(d.base()));
+            DiskDevice disk = new DiskDevice(openDisk(spec), disks, x -> scheduler.raise(vm, DenaliAbi.INT_DISK));
+            disk.restoreLastRequestId(d.lastRequestId());
+            vm.attachDisk(disk);
+            diskSpecs.put(id, spec);
+        }
+        return vm;
+    }
+
+    /** A swapped-in VM takes its stub's place in the table (swap-in thread, under the switch's and swapper's locks). */
+    void swappedIn(Vm vm) {
+        vms.put(vm.id(), vm);
+    }
+
+    /** A restored VM that is not wanted after all (destroyed while it was read): its disk closes. */
+    void discard(Vm vm) {
+        closeDisk(vm);
+        vm.release();
+    }
+
+    /** {@code vm}'s record is written and its stub in place: the VM object goes, with its memory (swap-out thread). */
+    void swappedOut(Vm vm) {
+        vms.remove(vm.id());
+        closeDisk(vm);
+        vm.release();
+        admit(true); // room for VMs that wait
+    }
+
+    /** A VM destroyed while it was being swapped out (swap-out thread). */
+    void swapOutDestroyed(Vm vm) {
+        vm.release();
+        vm.setState(VmState.DESTROYED);
+        ended(vm);
+    }
+
+    /**
+     * A VM back in memory (swapped in, or taken back before it left) is
+     * admitted at once, over the budget if need be, and others are evicted
+     * to make up for it: a VM that traffic is waiting for does not queue.
+     */
+    void readmit(Vm vm) {
+        synchronized (waiting) {
+            if (!scheduler.admit(vm)) {
+                vm.setState(VmState.WAITING);
+                requested.addLast(vm); // every thread full: it waits its turn, first
+                return;
+            }
+            clock.add(vm);
+            admittedSinceMeasure += MemoryAccounting.residentBytes(vm);
+            evictFor(0);
+        }
+    }
+
+    /**
+     * The gatekeeper's eviction (under its lock): when resident memory plus
+     * {@code wanted} bytes exceeds the budget, asks the owners of VMs chosen
+     * by the CLOCK policy to evict them, until enough would be freed to bring
+     * it to 15/16 of the budget (so one admission does not evict one VM at a
+     * time). The clock hand goes round the admitted VMs; a VM that ran since
+     * the hand last passed is spared once (its reference bit is cleared). On
+     * the first lap only IDLE VMs are taken; runnable ones only on the
+     * second, when not enough idle ones could be.
+     */
+    private void evictFor(long wanted) {
+        long now = clockNs.getAsLong();
+        if (now - lastMeasureNs >= MEASURE_EVERY_NS) {
+            measuredResident = residentBytes();
+            admittedSinceMeasure = 0;
+            lastMeasureNs = now;
+        }
+        long resident = measuredResident + admittedSinceMeasure + wanted;
+        long budget = config.residentBudgetBytes();
+        if (resident <= budget || clock.isEmpty()) {
+            return;
+        }
+        long need = resident - budget + budget / 16;
+        long freed = 0;
+        int size = clock.size();
+        for (int looked = 0; looked < 2 * size && freed < need && !clock.isEmpty(); looked++) {
+            if (clockHand >= clock.size()) {
+                clockHand = 0;
+            }
+            Vm vm = clock.get(clockHand);
+            VmState s = vm.state();
+            if (s != VmState.IDLE && s != VmState.RUNNABLE && s != VmState.RUNNING) {
+                // not admitted any more (evicted, ended, destroyed): leaves the circle
+                Vm last = clock.remove(clock.size() - 1);
+                if (clockHand < clock.size()) {
+                    clock.set(clockHand, last);
+                }
+                continue;
+            }
+            boolean firstLap = looked < size;
+            if ((s == VmState.IDLE || !firstLap) && s != VmState.RUNNING && !vm.takeReferenced() && scheduler.evict(vm)) {
+                freed += MemoryAccounting.residentBytes(vm);
+            }
+            clockHand++;
+        }
+        admittedSinceMeasure -= freed;
     }
 
     /** The VMs the host holds (destroyed ones leave). */
@@ -489,6 +802,9 @@ public final class Host implements AutoCloseable {
         }
         for (Vm vm : vms.values()) {
             m.merge(vm.state(), 1L, Long::sum);
+        }
+        for (VmStub stub : swappedVms()) {
+            m.merge(stub.state(), 1L, Long::sum);
         }
         return m;
     }

@@ -19,6 +19,8 @@ import yakima.net.NicCounter;
 import yakima.net.SwitchDrop;
 import yakima.net.VirtualNic;
 import yakima.vm.ImageNotFoundException;
+import yakima.swap.VmStub;
+import yakima.vm.HostedVm;
 import yakima.vm.Vm;
 import yakima.vm.VmState;
 
@@ -63,6 +65,9 @@ public final class HostAdminBackend implements AdminBackend {
         for (Vm vm : host.vms()) {
             out.add(view(vm));
         }
+        for (VmStub stub : host.swappedVms()) {
+            out.add(view(stub));
+        }
         out.sort((a, b) -> Integer.compare(Integer.parseInt(a.id().substring(3)), Integer.parseInt(b.id().substring(3))));
         return out;
     }
@@ -70,7 +75,11 @@ public final class HostAdminBackend implements AdminBackend {
     @Override
     public VmView inspect(String vm) throws AdminException {
         try {
-            return view(host.require(vm));
+            HostedVm found = host.lookup(vm);
+            if (found == null) {
+                throw new HostException(HostException.Kind.NOT_FOUND, "no VM named " + vm);
+            }
+            return view(found);
         } catch (HostException e) {
             throw refusal(e);
         }
@@ -111,8 +120,25 @@ public final class HostAdminBackend implements AdminBackend {
         return new HostView(host.uptimeNs(), byState, host.memory(), counters);
     }
 
-    /** One VM as the API shows it. */
-    VmView view(Vm vm) {
+    /** One VM as the API shows it, in memory or swapped out. */
+    VmView view(HostedVm vm) {
+        return vm instanceof Vm v ? view(v) : view((VmStub) vm);
+    }
+
+    /** A swapped-out VM: nothing in memory but its stub; its record's size on disk. */
+    private VmView view(VmStub stub) {
+        Map<String, Long> memory = new LinkedHashMap<>();
+        memory.put("privateBytes", 0L);
+        memory.put("sharedBytes", 0L);
+        memory.put("pageTableBytes", 0L);
+        memory.put("bookkeepingBytes", MemoryAccounting.STUB_BYTES);
+        memory.put("swapRecordBytes", (long) stub.recordBytes());
+        return new VmView(stub.idString(), stub.name(), stub.imageName(), stub.state().label(), stub.memSizeBytes(),
+                mac(stub.mac()), ipv4(stub.ipv4()), memory, Map.of(), stub.faultReason(), null);
+    }
+
+    /** One VM in memory as the API shows it. */
+    private VmView view(Vm vm) {
         Map<String, Long> memory = new LinkedHashMap<>();
         memory.put("privateBytes", MemoryAccounting.privateBytes(vm));
         memory.put("sharedBytes", MemoryAccounting.sharedBytes(vm));

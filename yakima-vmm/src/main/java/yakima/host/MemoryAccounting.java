@@ -48,6 +48,13 @@ public final class MemoryAccounting {
      */
     public static final long NIC_OBJECT_BYTES = 512;
 
+    /**
+     * What a swapped-out VM holds: its {@code VmStub} (48 bytes) and its
+     * entry in the host's table of stubs (a hash-map node and a boxed id, 48
+     * bytes). Measured like the others ({@code benchmarks/run-swap-bench.sh}).
+     */
+    public static final long STUB_BYTES = 96;
+
     private MemoryAccounting() {
     }
 

@@ -226,6 +226,35 @@ public final class VirtualNic {
         return true;
     }
 
+    /**
+     * Queues a frame for the owner without the switch: for a VM brought back
+     * from swap, its saved frames and those held while it was away. Only
+     * while no switch can deliver to this NIC: before it is attached, or in
+     * {@link VirtualSwitch#attach(VirtualNic, Runnable)}'s hook. False
+     * (counted as a full RX queue) when there is no room.
+     */
+    public boolean preloadRx(byte[] frame) {
+        if (!rxQueue.offer(frame)) {
+            counters.increment(NicCounter.RX_DROPPED_FULL.ordinal());
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Takes every frame waiting in the RX queue, oldest first: what a VM being
+     * swapped out leaves in its record. Only once the NIC is detached (nothing
+     * delivers any more) and its owner has stopped receiving.
+     */
+    public java.util.List<byte[]> drainRx() {
+        java.util.List<byte[]> frames = new java.util.ArrayList<>(rxQueue.size());
+        byte[] f;
+        while ((f = rxQueue.poll()) != null) {
+            frames.add(f);
+        }
+        return frames;
+    }
+
     /** Counts a frame of this NIC's that the switch refused at ingress. */
     void countRefusedBySwitch() {
         counters.increment(NicCounter.TX_REFUSED_BY_SWITCH.ordinal());

@@ -121,6 +121,7 @@ public final class VirtualSwitch implements Agent {
     private static final int FULL_SCANS = PORT_VISITS + 1;
     private static final int DUPLICATED = FULL_SCANS + 1;
     private static final int REORDERED = DUPLICATED + 1;
+    private static final int HELD_FOR_ABSENT = REORDERED + 1;
 
     /**
      * A test's look inside the moment a port leaves the rotation, to interleave
@@ -161,8 +162,9 @@ public final class VirtualSwitch implements Agent {
     private volatile FrameTap tap;
     private volatile Runnable waker = () -> { };
     // Written by the switch thread only: one per SwitchDrop, then FORWARDED, BROADCASTS, PORT_VISITS, FULL_SCANS,
-    // DUPLICATED, REORDERED.
-    private final Counters counters = new Counters(REORDERED + 1);
+    // DUPLICATED, REORDERED, HELD_FOR_ABSENT.
+    private final Counters counters = new Counters(HELD_FOR_ABSENT + 1);
+    private volatile AbsentPorts absent;
 
     // Fault injection: faults is LanFaults.NONE and random null when it is off.
     // Switch thread only, under the lock: random, and the ports holding a frame back.
@@ -224,6 +226,17 @@ public final class VirtualSwitch implements Agent {
      *         another port of this switch has the same MAC or the same IPv4 address
      */
     public void attach(VirtualNic nic) {
+        attach(nic, null);
+    }
+
+    /**
+     * {@link #attach}, running {@code beforePublish} under the switch's lock
+     * once the checks passed and before the port can receive: while it runs no
+     * pump runs, so it may fill the NIC's RX queue
+     * ({@link VirtualNic#preloadRx}) with frames that must come before any
+     * the switch delivers (a swapped-in VM's saved and held frames).
+     */
+    public void attach(VirtualNic nic, Runnable beforePublish) {
         Objects.requireNonNull(nic, "nic");
         lock.lock();
         try {
@@ -243,6 +256,9 @@ public final class VirtualSwitch implements Agent {
             SwitchPort port = new SwitchPort(this, nic);
             if (!nic.claimFor(port)) {
                 throw new IllegalArgumentException(nic + " is already attached to another switch");
+            }
+            if (beforePublish != null) {
+                beforePublish.run();
             }
             port.prev = last;
             if (last == null) {
@@ -546,9 +562,12 @@ public final class VirtualSwitch implements Agent {
         if (destination == MacAddress.BROADCAST_BITS && isArpRequest(frame)) {
             // Only the target answers: deliver to it alone, as one port's copy of
             // a broadcast (counted and tapped once, here, like any broadcast).
-            SwitchPort to = byIpv4.get(EthernetFrame.arpTargetIp(frame));
+            int target = EthernetFrame.arpTargetIp(frame);
+            SwitchPort to = byIpv4.get(target);
             if (to == null) {
-                refuse(from.nic, SwitchDrop.ARP_TARGET_UNKNOWN);
+                if (!heldForAbsent(destination, target, frame, currentTap)) {
+                    refuse(from.nic, SwitchDrop.ARP_TARGET_UNKNOWN);
+                }
                 return;
             }
             if (to == from) {
@@ -575,7 +594,9 @@ public final class VirtualSwitch implements Agent {
         } else {
             SwitchPort to = byMac.get(destination);
             if (to == null) {
-                refuse(from.nic, SwitchDrop.UNKNOWN_DESTINATION);
+                if (!heldForAbsent(destination, 0, frame, currentTap)) {
+                    refuse(from.nic, SwitchDrop.UNKNOWN_DESTINATION);
+                }
                 return;
             }
             if (to == from) {
@@ -595,6 +616,19 @@ public final class VirtualSwitch implements Agent {
         if (currentTap != null) {
             currentTap.frameForwarded(frame);
         }
+    }
+
+    // A frame for an address no port holds: the host may keep it for a VM that is swapped out.
+    private boolean heldForAbsent(long destination, int arpTarget, byte[] frame, FrameTap currentTap) {
+        AbsentPorts a = absent;
+        if (a == null || !a.take(destination, arpTarget, frame)) {
+            return false;
+        }
+        counters.increment(HELD_FOR_ABSENT);
+        if (currentTap != null) {
+            currentTap.frameForwarded(frame);
+        }
+        return true;
     }
 
     // An ARP request (IngressCheck has made sure an ARP frame is the 42-byte
@@ -739,6 +773,22 @@ public final class VirtualSwitch implements Agent {
     /** Pumps that looked at every port's TX queue because the ready queue had overflowed. Any thread. */
     public long fullScans() {
         return counters.get(FULL_SCANS);
+    }
+
+    /**
+     * Frames for an address no attached port held that {@link AbsentPorts}
+     * took (for a VM swapped out); not in {@link #framesForwarded}. Any thread.
+     */
+    public long framesHeldForAbsent() {
+        return counters.get(HELD_FOR_ABSENT);
+    }
+
+    /**
+     * Where frames for addresses no port holds go before they are dropped as
+     * unknown (null: dropped). Any thread; set before traffic flows.
+     */
+    public void setAbsentPorts(AbsentPorts absent) {
+        this.absent = absent;
     }
 
     /** The ready queue's capacity in ports. */

@@ -54,7 +54,7 @@ public final class Scheduler implements AutoCloseable {
             }
         }
         vm.setOwner(best.index());
-        vm.setState(VmState.RUNNABLE);
+        vm.setState(VmState.RUNNABLE); // a VM back from swap that left IDLE goes IDLE again on its thread
         if (!best.hand(vm)) {
             vm.setOwner(-1);
             return false;
@@ -69,6 +69,20 @@ public final class Scheduler implements AutoCloseable {
         if (owner >= 0 && (vm.state() == VmState.IDLE || config.delivery() == SchedulerConfig.Delivery.SYNCHRONOUS)) {
             threads[owner].wake(vm);
         }
+    }
+
+    /** Asks the owner thread to evict {@code vm} for swapping out; false if it has no owner or the queue is full. */
+    public boolean evict(Vm vm) {
+        int owner = vm.owner();
+        return owner >= 0 && threads[owner].evict(vm);
+    }
+
+    public long evictions() {
+        long n = 0;
+        for (SchedulerThread t : threads) {
+            n += t.evictions();
+        }
+        return n;
     }
 
     /** Asks the owner thread to destroy {@code vm}; false if it has no owner (never admitted). */

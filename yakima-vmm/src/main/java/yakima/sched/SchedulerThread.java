@@ -38,6 +38,16 @@ public final class SchedulerThread implements Agent {
     public interface Listener {
         /** The VM terminated, faulted or was destroyed: its memory is released. */
         void ended(Vm vm);
+
+        /**
+         * The VM was evicted ({@link #evict}): it is SWAPPED, off this
+         * thread for good, with its memory untouched for the swap-out to
+         * save. Must not block, and must take the VM (its queue has room for
+         * every VM).
+         */
+        default void evicted(Vm vm) {
+            throw new IllegalStateException("this host does not swap");
+        }
     }
 
     /**
@@ -75,6 +85,9 @@ public final class SchedulerThread implements Agent {
     /** Rouses the thread when work is queued for it; a no-op for a thread turned by hand. */
     private volatile Runnable waker = () -> { };
     private final MpscVarHandleArrayQueue<Vm> destroyRequests;
+    private final MpscVarHandleArrayQueue<Vm> evictRequests;
+    private volatile long evictions;
+    private volatile long evictionsRefused;
     private final DeadlineTimerWheel wheel;
     private final Long2ObjectHashMap<Vm> timers = new Long2ObjectHashMap<>();
     private final boolean synchronous;
@@ -119,6 +132,7 @@ public final class SchedulerThread implements Agent {
         this.handed = new MpscVarHandleArrayQueue<>(capacity);
         this.wakeRequests = new MpscVarHandleArrayQueue<>(capacity);
         this.destroyRequests = new MpscVarHandleArrayQueue<>(capacity);
+        this.evictRequests = new MpscVarHandleArrayQueue<>(capacity);
         MpscVarHandleArrayQueue<Vm> wakes = wakeRequests;
         this.preempt = synchronous ? () -> !wakes.isEmpty() : () -> false;
         // Ticks finer than a quantum, so a woken VM is late by less than one round; deadlines beyond
@@ -170,6 +184,32 @@ public final class SchedulerThread implements Agent {
         }
         MAIL.setRelease(this, 1);
         return true;
+    }
+
+    /**
+     * Asks this thread to take {@code vm} (owned here) off the CPU for good,
+     * to be swapped out, between quanta. It is refused there (counted) unless
+     * the VM is IDLE or RUNNABLE with no disk request in flight and no
+     * destroy on its way. False if the queue is full.
+     */
+    public boolean evict(Vm vm) {
+        if (!evictRequests.offer(vm)) {
+            queueFull++;
+            return false;
+        }
+        MAIL.setRelease(this, 1);
+        waker.run();
+        return true;
+    }
+
+    /** VMs this thread evicted for swapping out. */
+    public long evictions() {
+        return evictions;
+    }
+
+    /** Evict requests refused because the VM was running, ending, or waiting for its disk. */
+    public long evictionsRefused() {
+        return evictionsRefused;
     }
 
     /**
@@ -261,7 +301,8 @@ public final class SchedulerThread implements Agent {
 
     /** True when a VM is runnable here or a request is waiting. */
     public boolean hasWork() {
-        return !woken.isEmpty() || !runQueue.isEmpty() || !handed.isEmpty() || !wakeRequests.isEmpty() || !destroyRequests.isEmpty();
+        return !woken.isEmpty() || !runQueue.isEmpty() || !handed.isEmpty() || !wakeRequests.isEmpty() || !destroyRequests.isEmpty()
+                || !evictRequests.isEmpty();
     }
 
     private int takeRequests() {
@@ -274,7 +315,11 @@ public final class SchedulerThread implements Agent {
         Vm vm;
         while ((vm = handed.poll()) != null) {
             owned++;
-            runQueue.addLast(vm);
+            if (vm.resumesIdle()) {
+                resumeIdle(vm);
+            } else {
+                runQueue.addLast(vm);
+            }
             n++;
         }
         while ((vm = wakeRequests.poll()) != null) {
@@ -286,7 +331,53 @@ public final class SchedulerThread implements Agent {
             destroyLocal(vm);
             n++;
         }
+        while ((vm = evictRequests.poll()) != null) {
+            evictLocal(vm);
+            n++;
+        }
         return n;
+    }
+
+    /**
+     * A VM brought back from swap that was IDLE when it left: it waits again
+     * for its deadline (at once if that has passed while it was away) or an
+     * interrupt (at once if one was raised meanwhile).
+     */
+    private void resumeIdle(Vm vm) {
+        vm.resumed();
+        vm.setState(VmState.IDLE);
+        if (vm.hasRaised()) {
+            wakeLocal(vm, false);
+        } else if (vm.idleUntilNs != Vm.NO_DEADLINE) {
+            vm.timerId = wheel.scheduleTimer(vm.idleUntilNs);
+            timers.put(vm.timerId, vm);
+        }
+    }
+
+    /** Takes a VM off this thread to be swapped out, if it is between quanta and has nothing in flight. */
+    private void evictLocal(Vm vm) {
+        VmState s = vm.state();
+        if (vm.owner() != index || (s != VmState.IDLE && s != VmState.RUNNABLE) || vm.destroyRequested()
+                || (vm.disk() != null && !vm.disk().quiet())) {
+            evictionsRefused++;
+            return;
+        }
+        if (s == VmState.RUNNABLE) {
+            if (!runQueue.remove(vm)) {
+                woken.remove(vm);
+            }
+        }
+        if (vm.timerId != Vm.NO_TIMER) {
+            wheel.cancelTimer(vm.timerId);
+            timers.remove(vm.timerId);
+            vm.timerId = Vm.NO_TIMER;
+        }
+        vm.setResumesIdle(s == VmState.IDLE);
+        vm.setState(VmState.SWAPPED);
+        vm.setOwner(-1);
+        owned--;
+        evictions++;
+        listener.evicted(vm);
     }
 
     /**
@@ -301,6 +392,7 @@ public final class SchedulerThread implements Agent {
             return false;
         }
         vm.setState(VmState.RUNNING);
+        vm.markReferenced();
         if (wasWoken) {
             vm.startingQuantum(now);
         }
@@ -325,10 +417,10 @@ public final class SchedulerThread implements Agent {
             case IDLE -> {
                 vm.publish(1);
                 vm.setState(VmState.IDLE);
+                vm.idleUntilNs = runner.idleUntilNs();
                 if (vm.hasRaised()) {
                     wakeLocal(vm, false); // raised while it was deciding to sleep
                 } else if (runner.idleUntilNs() != QuantumRunner.NO_DEADLINE) {
-                    vm.idleUntilNs = runner.idleUntilNs();
                     vm.timerId = wheel.scheduleTimer(vm.idleUntilNs);
                     timers.put(vm.timerId, vm);
                 }

@@ -169,6 +169,11 @@ public final class HypercallDispatcher {
         return frame.length;
     }
 
+    /** Carries the count of hypercalls over from a VM's previous life (swap-in), before it runs. */
+    void restoreCalls(long n) {
+        CALLS.setRelease(this, n);
+    }
+
     /** Hypercalls made, of every kind. */
     public long calls() {
         return calls;

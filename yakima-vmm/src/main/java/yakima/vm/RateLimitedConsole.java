@@ -117,6 +117,17 @@ public final class RateLimitedConsole implements ConsoleSink {
         return out;
     }
 
+    /**
+     * Puts back the tail a VM had when it was swapped out (from
+     * {@link #tail}), so what it last wrote survives the swap. Owner thread,
+     * before the guest writes.
+     */
+    public void restoreTail(byte[] saved) {
+        if (saved.length > 0) {
+            keep(saved, 0, Math.min(saved.length, TAIL_BYTES));
+        }
+    }
+
     /** Heap bytes this console holds beyond its fixed fields (the tail, once allocated). */
     public long bufferBytes() {
         return tail == null ? 0 : 16 + TAIL_BYTES;

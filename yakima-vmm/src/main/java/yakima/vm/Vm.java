@@ -11,6 +11,7 @@ import denali.isa.memory.GuestMemory;
 import denali.isa.spec.DenaliAbi;
 import yakima.device.DiskDevice;
 import yakima.net.VirtualNic;
+import yakima.swap.VmImage;
 
 /**
  * One virtual machine on a shared host: its private memory (image pages
@@ -29,7 +30,7 @@ import yakima.net.VirtualNic;
  * memory and the devices' guest side. Other threads may read the state and
  * the published counters, and may {@link #raise} interrupts.
  */
-public final class Vm extends VmSwitchFields {
+public final class Vm extends VmSwitchFields implements HostedVm {
     private final int id;
     private final String name;
     private final String imageName;
@@ -81,9 +82,12 @@ public final class Vm extends VmSwitchFields {
 
     /** Idle bookkeeping, owner thread only: the id of the timer that will wake the VM, or {@link #NO_TIMER}. */
     public long timerId = NO_TIMER;
-    /** While idle with a deadline: the scheduler time it falls due (owner thread only). */
-    public long idleUntilNs;
+    /** While idle with a deadline: the scheduler time it falls due (owner thread only); {@link #NO_DEADLINE} for none. */
+    public long idleUntilNs = NO_DEADLINE;
     public static final long NO_TIMER = -1;
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+    /** A VM brought back from swap that was IDLE when it left: admitted as IDLE (see {@link #resumesIdle}). */
+    private boolean resumesIdle;
 
     /**
      * Boots a VM: memory of {@code memSizeBytes} with the image's pages mapped
@@ -114,14 +118,80 @@ public final class Vm extends VmSwitchFields {
         setEip(image.entry());
     }
 
+    /**
+     * Brings back a VM from its encapsulation ({@link Encapsulation#restore}):
+     * memory of the image's size with the image's pages mapped shared, the
+     * saved private pages laid over them, the saved registers, virtual
+     * registers and counters, and the addresses given here (a clone of a
+     * snapshot gets its own). It starts WAITING, to resume IDLE or RUNNABLE
+     * as {@link #resumesIdle} says once admitted.
+     */
+    Vm(VmImage saved, int id, String name, ElfImage image, long mac, int ipv4, long bootNs, RateLimitedConsole console) {
+        super(bootNs);
+        this.id = id;
+        this.name = name;
+        this.imageName = saved.imageName();
+        this.memSizeBytes = saved.memSizeBytes();
+        this.mac = mac;
+        this.ipv4 = ipv4;
+        this.console = console;
+        this.mem = new GuestMemory(memSizeBytes);
+        this.vregs = mem.virtualRegisters();
+        runsIn(mem);
+        image.mapInto(mem);
+        System.arraycopy(saved.vregs(), 0, vregs, 0, GuestMemory.PAGE_WORDS);
+        VirtualRegisters.setNetwork(mem, mac, ipv4);
+        int[] numbers = saved.pageNumbers();
+        for (int k = 0; k < numbers.length; k++) {
+            mem.installPrivatePage(numbers[k], saved.pages()[k]);
+        }
+        restoreRegisters(saved.regs(), saved.eip(), saved.flags(), saved.insns());
+        // the devices the guest saw: the NIC and disk bits come back as they are attached again
+        int devices = vregs[DenaliAbi.VREG_DEVICE_STATUS >>> 2] & DenaliAbi.DEV_CONSOLE;
+        this.hypercalls = new HypercallDispatcher(console, devices);
+        hypercalls.restoreCalls(saved.counters().hypercalls());
+        console.restoreTail(saved.consoleTail());
+        QUANTA.setRelease(this, saved.counters().quanta());
+        YIELDS.setRelease(this, saved.counters().yields());
+        this.wakes = saved.counters().wakes();
+        this.raised = saved.raised();
+        this.resumesIdle = saved.idle();
+        this.idleUntilNs = saved.idleDeadlineVmNs() < 0 ? NO_DEADLINE : hostTimeNs(saved.idleDeadlineVmNs());
+    }
+
+    /** The scheduler time this VM was booted at: its clock counts from here. */
+    public long bootNs() {
+        return bootNs;
+    }
+
+    /** For a VM brought back from swap, before it is admitted: true if it goes back to IDLE rather than RUNNABLE. */
+    public boolean resumesIdle() {
+        return resumesIdle;
+    }
+
+    /** A VM brought back has been admitted: from now on it is admitted as any other. */
+    public void resumed() {
+        resumesIdle = false;
+    }
+
+    /** The CLOCK reference bit: set by each quantum (owner thread). */
+    public void markReferenced() {
+        referenced = true;
+    }
+
+    /** The clock hand passes: true if the VM ran since the hand last passed, and the bit is cleared. Gatekeeper. */
+    public boolean takeReferenced() {
+        boolean r = referenced;
+        if (r) {
+            referenced = false;
+        }
+        return r;
+    }
+
     public int id() {
         return id;
     }
 
-    /** "vm-" and the id: how the CLI and admin API name a VM unless it was given a name. */
-    public String idString() {
-        return "vm-" + id;
-    }
 
     public String name() {
         return name;
@@ -266,6 +336,16 @@ public final class Vm extends VmSwitchFields {
     public int touchRegisters() {
         int[] v = vregs;
         return v[DenaliAbi.VREG_TIME_NS >>> 2] + v[DenaliAbi.VREG_INT_PENDING >>> 2];
+    }
+
+    /** Interrupt bits raised and not yet collected (for a capture: the VM no longer runs). */
+    public int raisedBits() {
+        return raised;
+    }
+
+    /** Whether the VM goes back to IDLE when admitted after a swap; set as it is evicted (owner thread). */
+    public void setResumesIdle(boolean idle) {
+        resumesIdle = idle;
     }
 
     /** True when interrupts were raised and not yet collected. */

@@ -15,16 +15,23 @@ package yakima.vm;
  *                 │        TERMINATED  FAULTED             │
  *                 │               │     │                  │
  *                 └──destroy──► DESTROYED ◄──destroy───────┘ (from any state but RUNNING)
+ *
+ *   IDLE or RUNNABLE ──evict──► SWAPPED ──(record written)──► the VM object is dropped
+ *                                  │                             for a stub in the host
+ *                                  └──taken back before that──► WAITING
  * </pre>
  *
  * <p>WAITING: created, its memory not yet admitted by the gatekeeper.
  * RUNNING is held only inside a quantum on the VM's owner thread; a destroy
  * request for a running VM takes effect when the quantum ends. TERMINATED
  * and FAULTED keep the VM (its exit code or fault reason, its counters) for
- * inspection until it is destroyed.
+ * inspection until it is destroyed. SWAPPED: taken off its scheduler thread
+ * by the gatekeeper to be written to the swap store; once the record is
+ * written the host keeps only a stub (which reports SWAPPED too), and a VM
+ * brought back is a new object built from the record, starting WAITING.
  */
 public enum VmState {
-    WAITING, RUNNABLE, RUNNING, IDLE, TERMINATED, FAULTED, DESTROYED;
+    WAITING, RUNNABLE, RUNNING, IDLE, TERMINATED, FAULTED, DESTROYED, SWAPPED;
 
     /**
      * The states this one may go to, one bit per ordinal: a mask, not an
@@ -34,12 +41,13 @@ public enum VmState {
 
     static {
         WAITING.next = mask(RUNNABLE, DESTROYED);
-        RUNNABLE.next = mask(RUNNING, DESTROYED);
+        RUNNABLE.next = mask(RUNNING, DESTROYED, SWAPPED, IDLE); // IDLE: back from swap, see SchedulerThread
         RUNNING.next = mask(RUNNABLE, IDLE, TERMINATED, FAULTED);
-        IDLE.next = mask(RUNNABLE, DESTROYED);
+        IDLE.next = mask(RUNNABLE, DESTROYED, SWAPPED);
         TERMINATED.next = mask(DESTROYED);
         FAULTED.next = mask(DESTROYED);
         DESTROYED.next = 0;
+        SWAPPED.next = mask(WAITING, DESTROYED);
     }
 
     private static int mask(VmState... states) {

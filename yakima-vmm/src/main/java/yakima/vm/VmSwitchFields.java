@@ -43,6 +43,12 @@ abstract class VmSwitchFields extends CpuContext {
      */
     int rxFramesShown;
     volatile boolean destroyRequested;
+    /**
+     * Set by the owner each quantum, cleared by the gatekeeper's clock hand:
+     * the reference bit of the CLOCK eviction policy. Plain: a lost update
+     * only makes one eviction choice a little less exact.
+     */
+    boolean referenced;
 
     /** The guest's memory; null once released. */
     GuestMemory mem;

@@ -103,6 +103,20 @@ public class CpuContext implements CodeDropListener {
         return flags;
     }
 
+    /**
+     * Sets the whole saved state at once (a VM brought back from a record,
+     * before it first runs): the eight registers in {@link #reg} order, EIP,
+     * the flags and the instructions retired.
+     */
+    public void restoreRegisters(int[] regs, int eip, int flags, long insns) {
+        for (int n = 0; n < 8; n++) {
+            setReg(n, regs[n]);
+        }
+        this.eip = eip;
+        this.flags = flags;
+        publishInsnCount(insns);
+    }
+
     /** Instructions retired, as of the last {@link Cpu#save}. Any thread. */
     public long insnCount() {
         return (long) INSN_COUNT.getAcquire(this);

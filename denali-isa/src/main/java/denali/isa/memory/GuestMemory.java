@@ -429,6 +429,39 @@ public final class GuestMemory {
         copyOut(rd[pageNumber], 0, dst, 0, PAGE_SIZE);
     }
 
+    // ---------------------------------------------------------------- encapsulation
+
+    /**
+     * The words of private page {@code pageNumber} (not page 0), the array
+     * itself, or null when the page is not private: what a swap-out saves.
+     * Owner thread, or any thread once the owner has stopped running the VM.
+     */
+    public int[] privatePageWords(int pageNumber) {
+        return pageNumber > 0 && pageNumber < rd.length && isPrivatePage(pageNumber) ? rd[pageNumber] : null;
+    }
+
+    /**
+     * Makes {@code words} (1024 of them; kept, not copied) private page
+     * {@code pageNumber} (not page 0), replacing whatever was mapped there:
+     * what a swap-in restores. Before the guest runs.
+     */
+    public void installPrivatePage(int pageNumber, int[] words) {
+        if (pageNumber <= 0 || pageNumber >= rd.length || words.length != PAGE_WORDS) {
+            throw new IllegalArgumentException("page " + pageNumber + " is not a restorable page of a " + sizeBytes + "-byte memory");
+        }
+        dropCode(pageNumber);
+        codeWritten = false;
+        if (shared[pageNumber] != null) {
+            shared[pageNumber] = null;
+            sharedPages--;
+            privatePages++;
+        } else if (rd[pageNumber] == ZERO_PAGE) {
+            privatePages++;
+        }
+        rd[pageNumber] = words;
+        wr[pageNumber] = words;
+    }
+
     // ---------------------------------------------------------------- VMM access
 
     /** A VMM store to the virtual-registers page or any page, bypassing the guest-write checks. */

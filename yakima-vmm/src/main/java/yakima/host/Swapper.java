@@ -1,0 +1,520 @@
+package yakima.host;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
+
+import yakima.net.VirtualNic;
+import yakima.sched.WakeableIdleStrategy;
+import yakima.swap.RecordException;
+import yakima.swap.RecordReader;
+import yakima.swap.RecordWriter;
+import yakima.swap.SwapStore;
+import yakima.swap.SwapStoreException;
+import yakima.swap.VmImage;
+import yakima.swap.VmStub;
+import yakima.vm.Encapsulation;
+import yakima.vm.Vm;
+import yakima.vm.VmAddresses;
+import yakima.vm.VmState;
+
+/**
+ * Swapping VMs out to the {@link SwapStore} and back, on two threads of its
+ * own so that no scheduler thread or event loop ever waits for a disk.
+ *
+ * <p><b>Out</b> ({@link #evicted}, then the swap-out thread): a VM the
+ * gatekeeper evicted comes off its scheduler thread SWAPPED; this thread
+ * takes its NIC off the LAN (frames sent still go out), drains the frames
+ * it had not read, captures it ({@link Encapsulation#capture}), encodes the
+ * record ({@link RecordWriter}) and writes it (the store makes that
+ * crash-safe). Only then does the host drop the VM for a {@link VmStub}.
+ * If the write fails (the store is full, the disk refuses) nothing is lost:
+ * the VM is taken back into memory and the failure counted.
+ *
+ * <p><b>In</b> (the swap-in thread): a frame for a swapped VM's address
+ * reaches the switch, which has no port for it and asks the host
+ * ({@link #take}); the frame waits in the VM's bounded backlog and the VM
+ * is queued here, as it is when its idle deadline falls due. The record is
+ * read and checked ({@link RecordReader}), a VM is built from it
+ * ({@link Encapsulation#restore}), its NIC is attached with the saved
+ * frames and the backlog already queued, and it is admitted at once; the
+ * gatekeeper then evicts others if that took the host over its budget.
+ * A record that cannot be read fails that VM alone, with the reason.
+ *
+ * <p>A VM wanted back while its swap-out is still under way (a frame came)
+ * is taken back from memory as soon as its record is encoded, without
+ * reading anything.
+ *
+ * <p>Locks: {@link #lock} guards the VMs in transit, the backlog and the
+ * deadlines. The switch calls {@link #take} holding its own lock, so this
+ * class never calls into the switch while holding {@link #lock}.
+ */
+final class Swapper implements AutoCloseable {
+    /** Frames held for all swapped VMs together, beyond which they are dropped and counted. */
+    static final int MAX_BACKLOG_FRAMES = 1 << 16;
+
+    private final Host host;
+    private final SwapStore store;
+    private final LongSupplier clockNs;
+    private final int backlogPerVm;
+    private final Map<Integer, VmStub> stubs = new ConcurrentHashMap<>();
+    private final Object lock = new Object();
+    /** Under the lock: VMs between eviction and their stub. */
+    private final Int2ObjectHashMap<Outgoing> outgoing = new Int2ObjectHashMap<>();
+    /** Under the lock: frames for swapped VMs, by id, oldest first. */
+    private final Int2ObjectHashMap<ArrayDeque<byte[]>> backlog = new Int2ObjectHashMap<>();
+    private int backlogFrames;
+    /** Under the lock: {due scheduler ns, id} of swapped VMs that were idle with a deadline. */
+    private final PriorityQueue<long[]> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
+    private final MpscVarHandleArrayQueue<Vm> outQueue;
+    private final MpscVarHandleArrayQueue<VmStub> inQueue;
+    private final SwapOut swapOut = new SwapOut();
+    private final SwapIn swapIn = new SwapIn();
+    private final WakeableIdleStrategy outIdle = WakeableIdleStrategy.hostDefault();
+    private final WakeableIdleStrategy inIdle = WakeableIdleStrategy.hostDefault();
+    private AgentRunner outRunner;
+    private AgentRunner inRunner;
+
+    private final AtomicLong swapOuts = new AtomicLong();
+    private final AtomicLong swapIns = new AtomicLong();
+    private final AtomicLong takenBack = new AtomicLong();
+    private final AtomicLong swapOutFailures = new AtomicLong();
+    private final AtomicLong swapInFailures = new AtomicLong();
+    private final AtomicLong backlogDropped = new AtomicLong();
+    private final AtomicLong swapInRequestsDropped = new AtomicLong();
+    private final AtomicLong bytesWritten = new AtomicLong();
+    private volatile String lastError;
+
+    /** A VM between eviction and its stub (under the lock). */
+    private static final class Outgoing {
+        final Vm vm;
+        boolean encoded;
+        boolean wantedBack;
+
+        Outgoing(Vm vm) {
+            this.vm = vm;
+        }
+    }
+
+    Swapper(Host host, SwapStore store, LongSupplier clockNs, int maxVms, int backlogPerVm) {
+        this.host = host;
+        this.store = store;
+        this.clockNs = clockNs;
+        this.backlogPerVm = backlogPerVm;
+        int slots = Integer.highestOneBit(Math.max(2, Math.min(maxVms, 1 << 20)) - 1) << 1;
+        this.outQueue = new MpscVarHandleArrayQueue<>(slots);
+        this.inQueue = new MpscVarHandleArrayQueue<>(slots);
+    }
+
+    SwapStore store() {
+        return store;
+    }
+
+    /** Starts the two threads. Tests leave them stopped and turn {@link #swapOutWork} and {@link #swapInWork} by hand. */
+    void start() {
+        outRunner = new AgentRunner(outIdle, Throwable::printStackTrace, null, swapOut);
+        inRunner = new AgentRunner(inIdle, Throwable::printStackTrace, null, swapIn);
+        AgentRunner.startOnThread(outRunner);
+        AgentRunner.startOnThread(inRunner);
+    }
+
+    @Override
+    public void close() {
+        if (outRunner != null) {
+            outRunner.close();
+        }
+        if (inRunner != null) {
+            inRunner.close();
+        }
+    }
+
+    int swapOutWork() {
+        return swapOut.doWork();
+    }
+
+    int swapInWork() {
+        return swapIn.doWork();
+    }
+
+    // ---------------------------------------------------------------- lookups, any thread
+
+    VmStub stub(int id) {
+        return stubs.get(id);
+    }
+
+    Iterable<VmStub> stubs() {
+        return stubs.values();
+    }
+
+    int swappedCount() {
+        return stubs.size();
+    }
+
+    /** Registers a VM that starts out swapped (a clone of a template record). */
+    void addStub(VmStub stub) {
+        stubs.put(stub.id(), stub);
+    }
+
+    // ---------------------------------------------------------------- out
+
+    /** A scheduler thread evicted {@code vm} (its thread; must not block): queue its swap-out. */
+    void evicted(Vm vm) {
+        synchronized (lock) {
+            outgoing.put(vm.id(), new Outgoing(vm));
+        }
+        if (!outQueue.offer(vm)) { // sized for every VM the host holds: cannot happen
+            throw new IllegalStateException("swap-out queue full");
+        }
+        outIdle.wake();
+    }
+
+    private final class SwapOut implements Agent {
+        @Override
+        public int doWork() {
+            Vm vm = outQueue.poll();
+            if (vm == null) {
+                return 0;
+            }
+            swapOutOne(vm);
+            return 1;
+        }
+
+        @Override
+        public String roleName() {
+            return "yakima-swap-out";
+        }
+    }
+
+    private void swapOutOne(Vm vm) {
+        int id = vm.id();
+        VirtualNic nic = vm.nic();
+        List<byte[]> rx = List.of();
+        if (nic != null) {
+            host.lan().retire(nic); // from here frames for it come to take(): the backlog
+            rx = nic.drainRx();
+        }
+        byte[] record;
+        try {
+            VmImage image = Encapsulation.capture(vm, host.imageDigest(vm.imageName()), rx, host.diskImage(vm),
+                    clockNs.getAsLong());
+            record = RecordWriter.write(image);
+        } catch (RuntimeException e) {
+            swapOutFailed(vm, rx, "cannot encode " + vm.idString() + ": " + e);
+            return;
+        }
+        boolean back;
+        synchronized (lock) {
+            Outgoing o = outgoing.get(id);
+            o.encoded = true;
+            // frames or interrupts came for it: it has work, and stays
+            back = (o.wantedBack || !rx.isEmpty() || vm.hasRaised()) && !vm.destroyRequested();
+            if (back) {
+                outgoing.remove(id);
+            }
+        }
+        if (back) { // wanted back before anything was written: no write at all
+            takeBack(vm, rx);
+            return;
+        }
+        try {
+            store.write(id, record, 0, record.length);
+        } catch (SwapStoreException e) {
+            swapOutFailed(vm, rx, e.getMessage());
+            return;
+        }
+        bytesWritten.addAndGet(record.length);
+        swapOuts.incrementAndGet();
+        VmStub stub = new VmStub(id, vm.name(), vm.imageName(), vm.memSizeBytes(), vm.bootNs(), id, record.length);
+        boolean destroyed;
+        boolean wanted;
+        synchronized (lock) {
+            Outgoing o = outgoing.remove(id);
+            destroyed = vm.destroyRequested();
+            wanted = o.wantedBack;
+            if (!destroyed && !wanted) {
+                stubs.put(id, stub);
+                if (vm.resumesIdle() && vm.idleUntilNs != Vm.NO_DEADLINE) {
+                    deadlines.add(new long[] {vm.idleUntilNs, id});
+                }
+            }
+        }
+        if (destroyed) {
+            deleteRecord(id);
+            host.swapOutDestroyed(vm);
+        } else if (wanted) { // work came for it while it was written: it stays in memory
+            takeBack(vm, rx);
+        } else {
+            host.swappedOut(vm);
+        }
+    }
+
+    private void swapOutFailed(Vm vm, List<byte[]> rx, String reason) {
+        swapOutFailures.incrementAndGet();
+        lastError = reason;
+        synchronized (lock) {
+            outgoing.remove(vm.id());
+        }
+        if (vm.destroyRequested()) {
+            host.swapOutDestroyed(vm);
+        } else {
+            takeBack(vm, rx);
+        }
+    }
+
+    /** A VM that was being swapped out goes back into memory as it was: a new NIC, its frames, admitted again. */
+    private void takeBack(Vm vm, List<byte[]> rx) {
+        takenBack.incrementAndGet();
+        vm.setState(VmState.WAITING);
+        VirtualNic nic = host.newNic(vm);
+        attachWithFrames(vm, nic, rx, null);
+        host.readmit(vm);
+    }
+
+    /**
+     * Attaches {@code vm}'s new NIC with {@code saved} then the backlog queued
+     * in it, inside the switch's attach so no frame can slip between; then,
+     * still there, {@code thenUnderLock} (the table change of a swap-in).
+     */
+    private void attachWithFrames(Vm vm, VirtualNic nic, List<byte[]> saved, Runnable thenUnderLock) {
+        host.lan().attach(nic, () -> {
+            for (byte[] f : saved) {
+                nic.preloadRx(f);
+            }
+            synchronized (lock) {
+                ArrayDeque<byte[]> held = backlog.remove(vm.id());
+                if (held != null) {
+                    backlogFrames -= held.size();
+                    for (byte[] f : held) {
+                        nic.preloadRx(f);
+                    }
+                }
+                if (thenUnderLock != null) {
+                    thenUnderLock.run();
+                }
+            }
+        });
+        vm.attachNic(nic);
+        if (nic.rxWaiting() > 0) {
+            vm.raise(denali.isa.spec.DenaliAbi.INT_NIC_RX);
+        }
+    }
+
+    // ---------------------------------------------------------------- frames for swapped VMs (switch thread)
+
+    /**
+     * The switch has a frame for an address no port holds (switch thread,
+     * under its lock; must not block). If it is a swapped VM's, or one on its
+     * way out, the frame waits in its backlog and the VM is asked back.
+     */
+    boolean take(long destinationMac, int arpTargetIp, byte[] frame) {
+        int id = destinationMac == yakima.net.MacAddress.BROADCAST_BITS ? VmAddresses.idOfIpv4(arpTargetIp)
+                : VmAddresses.idOfMac(destinationMac);
+        if (id < 0) {
+            return false;
+        }
+        VmStub ask = null;
+        synchronized (lock) {
+            Outgoing o = outgoing.get(id);
+            VmStub stub = o == null ? stubs.get(id) : null;
+            if (o == null && (stub == null || stub.faultReason() != null)) {
+                return false;
+            }
+            hold(id, frame);
+            if (o != null) {
+                o.wantedBack = true;
+            } else {
+                ask = stub;
+            }
+        }
+        if (ask != null) {
+            requestSwapIn(ask);
+        }
+        return true;
+    }
+
+    /** Under the lock: keeps a frame for a swapped VM, or drops it (counted) when its or the total backlog is full. */
+    private void hold(int id, byte[] frame) {
+        ArrayDeque<byte[]> q = backlog.get(id);
+        if (q == null) {
+            q = new ArrayDeque<>(4);
+            backlog.put(id, q);
+        }
+        if (q.size() >= backlogPerVm || backlogFrames >= MAX_BACKLOG_FRAMES) {
+            backlogDropped.incrementAndGet();
+            return;
+        }
+        q.addLast(frame);
+        backlogFrames++;
+    }
+
+    /** Queues the swap-in of {@code stub} unless it is queued already. Any thread; never blocks. */
+    void requestSwapIn(VmStub stub) {
+        if (stub.claimSwapIn()) {
+            if (inQueue.offer(stub)) {
+                inIdle.wake();
+            } else {
+                stub.clearSwapIn();
+                swapInRequestsDropped.incrementAndGet();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- in
+
+    private final class SwapIn implements Agent {
+        @Override
+        public int doWork() {
+            int work = dueDeadlines();
+            VmStub stub = inQueue.poll();
+            if (stub != null) {
+                stub.clearSwapIn();
+                swapInOne(stub);
+                work++;
+            }
+            return work;
+        }
+
+        @Override
+        public String roleName() {
+            return "yakima-swap-in";
+        }
+    }
+
+    /** Asks back the swapped VMs whose idle deadline has come. */
+    private int dueDeadlines() {
+        long now = clockNs.getAsLong();
+        int n = 0;
+        while (true) {
+            long[] due;
+            synchronized (lock) {
+                due = deadlines.peek();
+                if (due == null || due[0] > now) {
+                    return n;
+                }
+                deadlines.poll();
+            }
+            VmStub stub = stubs.get((int) due[1]);
+            if (stub != null && stub.faultReason() == null) {
+                requestSwapIn(stub);
+                n++;
+            }
+        }
+    }
+
+    private void swapInOne(VmStub stub) {
+        int id = stub.id();
+        if (stubs.get(id) != stub || stub.faultReason() != null) {
+            return; // destroyed, or back already
+        }
+        Vm vm;
+        VmImage image;
+        try {
+            image = RecordReader.read(store.read(stub.recordId()));
+            vm = host.restore(image, stub);
+        } catch (SwapStoreException | RecordException | HostException e) {
+            swapInFailed(stub, e.getMessage());
+            return;
+        }
+        VirtualNic nic = host.newNic(vm);
+        boolean[] current = {false};
+        attachWithFrames(vm, nic, image.rxFrames(), () -> {
+            if (stubs.remove(id, stub)) {
+                current[0] = true;
+                host.swappedIn(vm);
+                deadlines.removeIf(d -> d[1] == id);
+            }
+        });
+        if (!current[0]) { // destroyed while it was read
+            host.lan().detach(nic);
+            host.discard(vm);
+            return;
+        }
+        swapIns.incrementAndGet();
+        host.readmit(vm);
+    }
+
+    private void swapInFailed(VmStub stub, String reason) {
+        swapInFailures.incrementAndGet();
+        lastError = stub.idString() + ": " + reason;
+        stub.fail("swap-in failed: " + reason);
+        synchronized (lock) {
+            ArrayDeque<byte[]> held = backlog.remove(stub.id());
+            if (held != null) {
+                backlogFrames -= held.size();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- destroy
+
+    /**
+     * Destroys a VM that was evicted: if its swap-out is still under way the
+     * swap-out thread finishes the destroy; if it has become a stub meanwhile,
+     * the stub goes now. True if the stub went here.
+     */
+    boolean destroyInTransit(Vm vm) {
+        VmStub stub;
+        synchronized (lock) {
+            vm.requestDestroy();
+            stub = outgoing.containsKey(vm.id()) ? null : stubs.get(vm.id());
+        }
+        return stub != null && destroyStub(stub);
+    }
+
+    /** Destroys a swapped VM: its stub, backlog and record go. False if it was not swapped. */
+    boolean destroyStub(VmStub stub) {
+        if (!stubs.remove(stub.id(), stub)) {
+            return false;
+        }
+        synchronized (lock) {
+            ArrayDeque<byte[]> held = backlog.remove(stub.id());
+            if (held != null) {
+                backlogFrames -= held.size();
+            }
+            deadlines.removeIf(d -> d[1] == stub.id());
+        }
+        if (!stub.isClone()) {
+            deleteRecord(stub.id());
+        }
+        return true;
+    }
+
+    private void deleteRecord(int id) {
+        try {
+            store.delete(id);
+        } catch (SwapStoreException e) {
+            lastError = e.getMessage(); // an orphan record: it costs disk until the store is cleared
+        }
+    }
+
+    // ---------------------------------------------------------------- counters
+
+    void counters(Map<String, Long> into) {
+        into.put("swapOuts", swapOuts.get());
+        into.put("swapIns", swapIns.get());
+        into.put("swapTakenBack", takenBack.get());
+        into.put("swapOutFailures", swapOutFailures.get());
+        into.put("swapInFailures", swapInFailures.get());
+        into.put("swapBacklogDropped", backlogDropped.get());
+        into.put("swapInRequestsDropped", swapInRequestsDropped.get());
+        into.put("swapBytesWritten", bytesWritten.get());
+        into.put("swappedVms", (long) stubs.size());
+        into.put("swapStoreUsedBytes", store.usedBytes());
+        into.put("swapStoreLimitBytes", store.limitBytes());
+        into.put("swapStoreRecords", (long) store.records());
+    }
+
+    /** The last swap error's one-line reason, or null. */
+    String lastError() {
+        return lastError;
+    }
+}

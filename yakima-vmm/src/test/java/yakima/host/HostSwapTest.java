@@ -1,0 +1,220 @@
+package yakima.host;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import denali.isa.memory.GuestMemory;
+import yakima.host.HandTurnedHost.Agent;
+import yakima.swap.SwapStore;
+import yakima.swap.VmStub;
+import yakima.vm.HostedVm;
+import yakima.vm.Vm;
+import yakima.vm.VmState;
+
+/**
+ * Swapping a VM out to the store and back in, turned by hand: what comes
+ * back is the VM that left, bit for bit, and it carries on.
+ */
+class HostSwapTest {
+    private static final int MEM = 256 << 10;
+
+    @RegisterExtension
+    final HandTurnedHost hand = new HandTurnedHost(Agent.LAN);
+
+    @TempDir
+    Path swapDir;
+
+    private Host startSwapping() throws Exception {
+        hand.start();
+        hand.host().enableSwap(SwapStore.open(swapDir, 64L << 20));
+        return hand.host();
+    }
+
+    /** Everything the guest can see of itself: registers, then every byte of its memory. */
+    private static byte[] guestView(Vm vm) {
+        GuestMemory mem = vm.memory();
+        byte[] all = new byte[mem.sizeBytes() + 4 * 11];
+        mem.readBytes(0, all, 0, mem.sizeBytes());
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(all, mem.sizeBytes(), 44);
+        for (int n = 0; n < 8; n++) {
+            b.putInt(vm.reg(n));
+        }
+        b.putInt(vm.eip()).putInt(vm.flags()).putInt((int) vm.insnCount());
+        return all;
+    }
+
+    /** Evicts {@code vm} and turns the swap-out: the stub that took its place. */
+    private VmStub swapOut(Host host, Vm vm) {
+        assertTrue(host.scheduler().evict(vm));
+        hand.turnScheduler();
+        assertEquals(VmState.SWAPPED, vm.state());
+        assertEquals(1, host.swapOutWork());
+        HostedVm now = host.lookup(vm.idString());
+        return assertInstanceOf(VmStub.class, now, "a stub took the VM's place");
+    }
+
+    /** Asks for {@code stub}'s VM back and turns the swap-in: the VM built from the record. */
+    private Vm swapIn(Host host, VmStub stub) {
+        assertTrue(host.bringBack(stub));
+        assertEquals(1, host.swapInWork());
+        Vm back = host.find(stub.idString());
+        assertNotNull(back, "back in memory: " + host.lastSwapError());
+        return back;
+    }
+
+    @Test
+    void anIdleVmComesBackBitIdenticalAndCarriesOn() throws Exception {
+        Host host = startSwapping();
+        Vm vm = hand.create("hello-sleeper", MEM, null);
+        hand.runUntil(() -> vm.state() == VmState.IDLE && hand.output().contains("hello from denali"), 10_000);
+        byte[] before = guestView(vm);
+        long quanta = vm.quanta();
+
+        VmStub stub = swapOut(host, vm);
+        assertNull(host.find(vm.idString()), "no VM object is left in memory");
+        assertEquals(1, host.swapStore().records());
+        assertTrue(stub.recordBytes() > 0 && stub.recordBytes() < 16 << 10, "record of " + stub.recordBytes() + " bytes");
+        assertEquals(1L, host.countByState().get(VmState.SWAPPED));
+
+        Vm back = swapIn(host, stub);
+        assertNotSame(vm, back);
+        assertArrayEquals(before, guestView(back), "registers and memory survive the swap bit for bit");
+        assertEquals(quanta, back.quanta(), "counters carry over");
+        assertEquals(VmState.IDLE, back.state(), "it left idle, and waits again once admitted");
+
+        // it was idle until its 1 s deadline: it wakes then, and runs on
+        long insns = back.insnCount();
+        hand.runUntil(() -> back.insnCount() > insns && back.state() == VmState.IDLE, 3_000);
+        assertEquals(VmState.IDLE, back.state());
+    }
+
+    @Test
+    void randomVmStatesSurviveTheRoundTrip() throws Exception {
+        Host host = startSwapping();
+        Vm first = hand.create("hello-sleeper", MEM, null);
+        hand.runUntil(() -> first.state() == VmState.IDLE, 10_000);
+        Random random = new Random(20261121);
+        Vm vm = first;
+        for (int round = 0; round < 40; round++) {
+            // scribble over registers and a random set of pages (some whole, some a word), then swap
+            for (int n = 0; n < 8; n++) {
+                vm.setReg(n, random.nextInt());
+            }
+            GuestMemory mem = vm.memory();
+            int writes = random.nextInt(64);
+            for (int w = 0; w < writes; w++) {
+                int page = 1 + random.nextInt(mem.pageCount() - 1);
+                if (random.nextBoolean()) {
+                    for (int o = 0; o < GuestMemory.PAGE_SIZE; o += 4) {
+                        mem.vmmWrite32(page * GuestMemory.PAGE_SIZE + o, random.nextInt(4) == 0 ? 0 : random.nextInt());
+                    }
+                } else {
+                    mem.vmmWrite32(page * GuestMemory.PAGE_SIZE + 4 * random.nextInt(1024), random.nextInt());
+                }
+            }
+            byte[] before = guestView(vm);
+            Vm back = swapIn(host, swapOut(host, vm));
+            assertArrayEquals(before, guestView(back), "round " + round);
+            vm = back;
+        }
+    }
+
+    @Test
+    void aFrameForASwappedVmBringsItBackAndReachesIt() throws Exception {
+        Host host = startSwapping();
+        Vm vm = hand.create("hello-sleeper", MEM, null);
+        hand.runUntil(() -> vm.state() == VmState.IDLE, 10_000);
+        VmStub stub = swapOut(host, vm);
+
+        // a frame from another port of the LAN to the swapped VM's MAC
+        yakima.net.VirtualNic peer = new yakima.net.VirtualNic(new yakima.net.MacAddress(0x02AA00000001L), 0x0A0000FE,
+                yakima.net.RxListener.NONE);
+        host.lan().attach(peer);
+        byte[] frame = new byte[60];
+        long dst = vm.mac();
+        for (int k = 0; k < 6; k++) {
+            frame[k] = (byte) (dst >>> (40 - 8 * k));
+            frame[6 + k] = (byte) (0x02AA00000001L >>> (40 - 8 * k));
+        }
+        frame[12] = (byte) 0x88; // a local experimental ethertype: the guest ignores it
+        frame[13] = (byte) 0xB5;
+        assertEquals(0, peer.send(frame, frame.length));
+        host.lan().doWork();
+        assertEquals(1, host.lan().framesHeldForAbsent(), "the switch gave the frame to the host");
+
+        assertEquals(1, host.swapInWork(), "the frame asked for the VM");
+        Vm back = host.find(stub.idString());
+        assertNotNull(back, String.valueOf(host.lastSwapError()));
+        assertEquals(1, back.nic().rxWaiting(), "the held frame waits in its NIC");
+        assertTrue(back.hasRaised(), "and its interrupt is raised");
+    }
+
+    @Test
+    void aCorruptRecordFailsThatVmAloneWithTheReason() throws Exception {
+        Host host = startSwapping();
+        Vm a = hand.create("hello-sleeper", MEM, null);
+        Vm b = hand.create("hello-sleeper", MEM, null);
+        hand.runUntil(() -> a.state() == VmState.IDLE && b.state() == VmState.IDLE, 10_000);
+        VmStub sa = swapOut(host, a);
+        VmStub sb = swapOut(host, b);
+        try (var files = Files.walk(swapDir)) {
+            Path rec = files.filter(p -> p.getFileName().toString().startsWith("vm-" + a.id() + ".")).findFirst().orElseThrow();
+            byte[] bytes = Files.readAllBytes(rec);
+            bytes[bytes.length / 2] ^= 0x10;
+            Files.write(rec, bytes);
+        }
+        assertTrue(host.bringBack(sa));
+        assertEquals(1, host.swapInWork());
+        assertEquals(VmState.FAULTED, sa.state());
+        assertTrue(sa.faultReason().startsWith("swap-in failed"), sa.faultReason());
+        assertNull(host.find(sa.idString()));
+
+        Vm other = swapIn(host, sb);
+        assertEquals(VmState.IDLE, other.state(), "the other VM is untouched");
+    }
+
+    @Test
+    void aFullStoreKeepsTheVmInMemory() throws Exception {
+        hand.start();
+        Host host = hand.host();
+        host.enableSwap(SwapStore.open(swapDir, 1)); // room for nothing
+        Vm vm = hand.create("hello-sleeper", MEM, null);
+        hand.runUntil(() -> vm.state() == VmState.IDLE, 10_000);
+        byte[] before = guestView(vm);
+        assertTrue(host.scheduler().evict(vm));
+        hand.turnScheduler();
+        assertEquals(1, host.swapOutWork());
+        assertEquals(1L, host.swapCounters().get("swapOutFailures"));
+        assertNotNull(host.lastSwapError());
+        Vm still = host.find(vm.idString());
+        assertNotNull(still, "the VM never left memory");
+        assertArrayEquals(before, guestView(still));
+        hand.turnScheduler();
+        assertEquals(VmState.IDLE, still.state(), "admitted again, idle as it was");
+    }
+
+    @Test
+    void destroyingASwappedVmDeletesItsRecord() throws Exception {
+        Host host = startSwapping();
+        Vm vm = hand.create("hello-sleeper", MEM, null);
+        hand.runUntil(() -> vm.state() == VmState.IDLE, 10_000);
+        VmStub stub = swapOut(host, vm);
+        assertEquals(1, host.swapStore().records());
+        host.destroy(stub.idString());
+        assertNull(host.lookup(stub.idString()));
+        assertEquals(0, host.swapStore().records());
+    }
+}
