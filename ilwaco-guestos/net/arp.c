@@ -270,6 +270,19 @@ void arp_input(const uint8_t *m, size_t len)
     }
 }
 
+/* The identity changed: what was learnt may be of another LAN, and held
+ * datagrams carry the old source address, so all of it goes (held ones
+ * counted in arp_queue_drops) and the retry timer stops. */
+void arp_flush(void)
+{
+    for (int i = 0; i < ARP_ENTRIES; i++) {
+        drop_held(&cache[i]);
+        memset(&cache[i], 0, sizeof cache[i]);         /* ARP_FREE */
+    }
+    if (timer_ready)
+        net_timer_cancel(&retry_timer);
+}
+
 int arp_lookup(uint32_t ip, uint8_t mac[6])
 {
     struct arp_entry *e = find(ip);
@@ -291,7 +304,7 @@ int net_arp_lookup(uint32_t ip, uint8_t mac[6])
 {
     int r;
 
-    mutex_lock(&net_lock);
+    net_lock_take();
     r = arp_lookup(ip, mac);
     mutex_unlock(&net_lock);
     return r;

@@ -180,7 +180,7 @@ int64_t net_ping(uint32_t dst, uint16_t seq, uint32_t payload_len, uint64_t time
         return -ENOMEM;
     for (uint32_t i = 0; i < payload_len; i++)
         data[i] = (uint8_t)(i + seq);
-    mutex_lock(&net_lock);
+    net_lock_take();
     p.dst = dst;
     p.id = next_ping_id++;
     p.seq = seq;

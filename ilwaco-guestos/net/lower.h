@@ -41,6 +41,8 @@ extern const uint8_t eth_broadcast[6];
 /* 1 when ARP gave up on ip since time since_ns (its last resolution failed). */
 int arp_failed_since(uint32_t ip, uint64_t since_ns);
 int arp_lookup(uint32_t ip, uint8_t mac[6]);       /* resolved and fresh: 1 */
+/* Forget every entry, dropping held datagrams (the identity changed). */
+void arp_flush(void);
 
 /* ---- ip.c ------------------------------------------------------------------- */
 /* The source address a datagram to dst should carry: 127.0.0.1 for
@@ -73,6 +75,9 @@ void icmp_arp_failed(uint32_t next_hop);
 /* ---- udp.c ----------------------------------------------------------------- */
 /* ICMP destination unreachable about a UDP datagram we sent. */
 void udp_icmp_error(uint8_t type, uint8_t code, const uint8_t *quoted, size_t len);
+/* The VM's address went from old_ip to new_ip: sockets holding the old
+ * one (bound to it, or connected to this VM by it) get the new one. */
+void udp_identity_changed(uint32_t old_ip, uint32_t new_ip);
 /* shutdown(2) on a UDP socket: -ENOTCONN unless connected. */
 int udp_shutdown(struct socket *so, int how);
 

@@ -81,7 +81,19 @@ struct net_config {
     uint8_t mac[6];
     uint32_t ip, netmask, gateway;      /* network order; netmask 0: all on-link */
 };
-extern struct net_config net_cfg;       /* filled by net_start */
+extern struct net_config net_cfg;       /* filled by net_start, kept equal to the vregs */
+
+/* mutex_lock(&net_lock) for a call from a program (release it with
+ * mutex_unlock): it also takes up a changed identity (net_identity_check),
+ * so the call never sends from an address the VM no longer has. */
+void net_lock_take(void);
+/* Lock held.  If the virtual registers hold another MAC, address, netmask
+ * or gateway than net_cfg (a clone of a snapshot has woken with its own),
+ * take them up: net_cfg is reloaded, the ARP cache flushed, and UDP and TCP
+ * told (udp_identity_changed, tcp_identity_changed); counted in
+ * identity_changes.  Otherwise a few loads and compares.  netd calls it
+ * after every wake, before anything else. */
+void net_identity_check(void);
 
 /* The VM's clock (denali_time_ns). */
 uint64_t net_now(void);
@@ -171,6 +183,10 @@ int tcp_shutdown(struct socket *so, int how);
 void tcp_close(struct socket *so);
 int tcp_poll(struct socket *so);                               /* POLL* bits now */
 int tcp_getname(struct socket *so, int peer, uint32_t *ip, uint16_t *port);
+/* The VM's identity changed (net_identity_check) and its address went from
+ * old_ip to new_ip (maybe the same, if only the MAC changed): end the
+ * connections on old_ip, move what was bound to it, and draw a new ISN key. */
+void tcp_identity_changed(uint32_t old_ip, uint32_t new_ip);
 /* Connections that still have data or a FIN the peer has not acknowledged
  * (closed sockets included): what exit() waits for (netif.c, net_linger). */
 int tcp_unsent(void);

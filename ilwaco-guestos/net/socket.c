@@ -129,7 +129,7 @@ static struct sockent *enter(int fd)
 {
     struct sockent *e;
 
-    mutex_lock(&net_lock);
+    net_lock_take();
     e = slot(fd);
     if (!e) {
         mutex_unlock(&net_lock);
@@ -211,7 +211,7 @@ int socket(int domain, int type, int protocol)
         return fail(EPROTONOSUPPORT);
     if ((r = net_start()) != 0)
         return fail(-r);
-    mutex_lock(&net_lock);
+    net_lock_take();
     idx = reserve();
     if (idx < 0) {
         mutex_unlock(&net_lock);
@@ -234,7 +234,7 @@ int close(int fd)
 {
     struct sockent *e;
 
-    mutex_lock(&net_lock);
+    net_lock_take();            /* tcp_close may send: from the current address */
     e = slot(fd);
     if (!e) {
         mutex_unlock(&net_lock);
@@ -566,7 +566,7 @@ int poll(struct pollfd *fds_, nfds_t n, int timeout_ms)
 
     if (n > 0 && !fds_)
         return fail(EFAULT);
-    mutex_lock(&net_lock);
+    net_lock_take();
     if (timeout_ms > 0)
         deadline = net_now() + (uint64_t)timeout_ms * 1000000ull;
     for (;;) {

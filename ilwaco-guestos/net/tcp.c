@@ -105,6 +105,13 @@ static void hash_remove(struct tcp_pcb *pcb)
     pcb->flags &= ~TF_HASHED;
 }
 
+/* Where the search for an ephemeral port starts: somewhere the secret
+ * chooses, so the first ports of a VM are not everyone's. */
+static uint16_t port_from_secret(void)
+{
+    return (uint16_t)(TCP_PORT_LO + tcp_secret % (TCP_PORT_HI - TCP_PORT_LO + 1));
+}
+
 struct tcp_pcb *tcp_pcb_new(void)
 {
     struct tcp_pcb *pcb = calloc(1, sizeof *pcb);
@@ -114,7 +121,7 @@ struct tcp_pcb *tcp_pcb_new(void)
     if (!tcp_secret) {
         uint64_t t = net_now();
         tcp_secret = ((uint32_t)t * 2654435761u) ^ (uint32_t)(t >> 32) ^ net_get32(net_cfg.mac + 2) ^ 0x5bd1e995;
-        tcp_port_next = (uint16_t)(TCP_PORT_LO + tcp_secret % (TCP_PORT_HI - TCP_PORT_LO + 1));
+        tcp_port_next = port_from_secret();
     }
     pcb->state = TCP_CLOSED;
     pcb->mss = NET_TCP_MSS;
@@ -198,6 +205,60 @@ uint32_t tcp_new_iss(const struct tcp_pcb *pcb)
     h ^= h >> 15;
     /* RFC 6528: a clock ticking every 4 us plus a hash of the connection */
     return (uint32_t)(net_now() >> 12) + h;
+}
+
+/*
+ * The VM's address changed (net_identity_check: a clone of a snapshot woke
+ * with its own).  A connection on the old address cannot go on: its peer
+ * knows it by that address, which now belongs to another VM (the template,
+ * or another clone), and what we sent from it would reach the peer as that
+ * VM's, if the switch let it through at all.  So each such connection (a
+ * listener's children and TIME_WAIT included) ends at once, silently: a
+ * RST would reset the other VM's connection on the same four addresses.
+ * Its socket gets ECONNABORTED.  A listener or bound socket on the old
+ * address was bound to this VM's address: it moves to the new one, so a
+ * service in a clone keeps serving.  Sockets on 0.0.0.0 or 127.0.0.0/8
+ * are untouched.
+ */
+static void leave_address(uint32_t old_ip, uint32_t new_ip)
+{
+    struct tcp_pcb *p, *next;
+
+    for (p = tcp_all; p; p = next) {
+        next = p->next;         /* tcp_drop frees p, and only p */
+        if (p->lip != old_ip)
+            continue;
+        if (p->state == TCP_LISTEN || p->state == TCP_CLOSED) {
+            if (new_ip)         /* 0 would mean "any address" */
+                p->lip = new_ip;
+        } else {
+            tcp_drop(p, ECONNABORTED);
+        }
+    }
+}
+
+/* The ISN key and the ephemeral port cursor were drawn once, at the first
+ * pcb, and every clone of one snapshot would share them.  ISNs would still
+ * differ between clones (they hash the local address, plus a clock), but
+ * under one key common to all of them, and the clones would pick the same
+ * ports in the same order.  So both are drawn again, from the old key, the
+ * clock and the new MAC and address. */
+void tcp_identity_changed(uint32_t old_ip, uint32_t new_ip)
+{
+    uint64_t t = net_now();
+    uint32_t k = tcp_secret;
+
+    if (old_ip != new_ip && old_ip != 0)
+        leave_address(old_ip, new_ip);
+    if (!k)
+        return;                 /* no pcb yet: the first one draws from the new MAC */
+    k = (k ^ (uint32_t)t) * 2654435761u;
+    k = (k ^ (uint32_t)(t >> 32)) * 2654435761u;
+    k = (k ^ net_get32(net_cfg.mac + 2)) * 2654435761u;
+    k = (k ^ new_ip) * 2654435761u;
+    k ^= k >> 15;
+    tcp_secret = k ? k : 0x5bd1e995;
+    tcp_port_next = port_from_secret();
 }
 
 void tcp_free_rbuf(struct tcp_pcb *pcb)

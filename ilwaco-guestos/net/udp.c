@@ -189,6 +189,22 @@ static int take_error(struct socket *so)
     return -e;
 }
 
+/* A socket bound to the VM's old address was bound to this VM: it follows
+ * the VM to its new address (a service in a clone keeps serving), and so
+ * does one connected to the VM itself by that address.  UDP keeps no other
+ * state with a peer; datagrams already queued were delivered and stay. */
+void udp_identity_changed(uint32_t old_ip, uint32_t new_ip)
+{
+    if (old_ip == new_ip || old_ip == 0 || new_ip == 0)
+        return;                 /* 0 is "any address", never the VM's own */
+    for (struct udp_pcb *p = pcbs; p; p = p->next) {
+        if (p->lip == old_ip)
+            p->lip = new_ip;
+        if (p->rip == old_ip)
+            p->rip = new_ip;
+    }
+}
+
 /* ---- sending ------------------------------------------------------------------------- */
 
 ssize_t udp_sendto(struct socket *so, const void *buf, size_t len, int flags, uint32_t ip, uint16_t port)

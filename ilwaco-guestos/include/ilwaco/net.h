@@ -8,6 +8,8 @@
  * VM idles and runs no instructions.  Addresses are the VM's own, from the
  * virtual registers (IPV4, NETMASK, GATEWAY, MAC); a zero NETMASK means
  * every address is on the link.  Addresses here are in network byte order.
+ * When the VMM changes them (a VM cloned from a snapshot) the stack takes
+ * them up before it handles its next frame or call.
  */
 #ifndef ILWACO_NET_H
 #define ILWACO_NET_H
@@ -18,7 +20,8 @@
  * ARP and ping only once its stack has started. */
 int net_start(void);
 
-/* This VM's IPv4 address (network order); 0 without a NIC. */
+/* This VM's IPv4 address (network order), as the virtual registers hold
+ * it now; 0 without a NIC. */
 uint32_t net_local_ip(void);
 
 /* Send an ICMP echo request with payload_len bytes to dst and wait for the
@@ -51,6 +54,8 @@ struct net_stats {
     uint32_t tcp_drops;          /* other segments (or their data) TCP could not
                                     take: outside the window, no buffer memory,
                                     out-of-order ranges full, unexpected flags */
+    uint32_t identity_changes;   /* new MAC/address/netmask/gateway taken from the
+                                    virtual registers (a VM cloned from a snapshot) */
 };
 void net_get_stats(struct net_stats *out);
 
