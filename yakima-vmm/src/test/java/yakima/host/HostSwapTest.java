@@ -93,6 +93,7 @@ class HostSwapTest {
         assertNotSame(vm, back);
         assertArrayEquals(before, guestView(back), "registers and memory survive the swap bit for bit");
         assertEquals(quanta, back.quanta(), "counters carry over");
+        hand.turnScheduler();
         assertEquals(VmState.IDLE, back.state(), "it left idle, and waits again once admitted");
 
         // it was idle until its 1 s deadline: it wakes then, and runs on
@@ -149,8 +150,10 @@ class HostSwapTest {
             frame[k] = (byte) (dst >>> (40 - 8 * k));
             frame[6 + k] = (byte) (0x02AA00000001L >>> (40 - 8 * k));
         }
-        frame[12] = (byte) 0x88; // a local experimental ethertype: the guest ignores it
-        frame[13] = (byte) 0xB5;
+        frame[12] = 0x08; // IPv4, protocol 253 (for experiments): the guest drops it
+        frame[14] = 0x45;
+        frame[23] = (byte) 253;
+        java.nio.ByteBuffer.wrap(frame, 26, 8).putInt(0x0A0000FE).putInt(vm.ipv4());
         assertEquals(0, peer.send(frame, frame.length));
         host.lan().doWork();
         assertEquals(1, host.lan().framesHeldForAbsent(), "the switch gave the frame to the host");
@@ -183,6 +186,7 @@ class HostSwapTest {
         assertNull(host.find(sa.idString()));
 
         Vm other = swapIn(host, sb);
+        hand.turnScheduler();
         assertEquals(VmState.IDLE, other.state(), "the other VM is untouched");
     }
 

@@ -22,11 +22,12 @@ class VmLifecycleTest {
     /** The diagram's arrows, written out independently of VmState's table. */
     private static final List<String> LEGAL = List.of(
             "WAITING->RUNNABLE", "WAITING->DESTROYED",
-            "RUNNABLE->RUNNING", "RUNNABLE->DESTROYED",
+            "RUNNABLE->RUNNING", "RUNNABLE->IDLE", "RUNNABLE->DESTROYED", "RUNNABLE->SWAPPED",
             "RUNNING->RUNNABLE", "RUNNING->IDLE", "RUNNING->TERMINATED", "RUNNING->FAULTED",
-            "IDLE->RUNNABLE", "IDLE->DESTROYED",
+            "IDLE->RUNNABLE", "IDLE->DESTROYED", "IDLE->SWAPPED",
             "TERMINATED->DESTROYED",
-            "FAULTED->DESTROYED");
+            "FAULTED->DESTROYED",
+            "SWAPPED->WAITING", "SWAPPED->DESTROYED");
 
     private static Vm vm() throws LoadException {
         ElfImage image = ElfImage.parse(TinyElf.of(new byte[] {(byte) 0xEB, (byte) 0xFE}, new byte[16]), 64 << 10);
@@ -44,6 +45,7 @@ class VmLifecycleTest {
             case TERMINATED -> List.of(VmState.RUNNABLE, VmState.RUNNING, VmState.TERMINATED);
             case FAULTED -> List.of(VmState.RUNNABLE, VmState.RUNNING, VmState.FAULTED);
             case DESTROYED -> List.of(VmState.DESTROYED);
+            case SWAPPED -> List.of(VmState.RUNNABLE, VmState.SWAPPED);
         };
         for (VmState step : path) {
             vm.setState(step);
