@@ -20,6 +20,9 @@ import yakima.host.Host;
 import yakima.host.HostAdminBackend;
 import yakima.host.DiskSpec;
 import yakima.host.HostConfig;
+import yakima.swap.SwapStore;
+import yakima.swap.VmStub;
+import yakima.vm.Vm;
 import yakima.host.HostException;
 import yakima.host.VmSpec;
 import yakima.net.LanFaults;
@@ -98,6 +101,19 @@ final class HostCommand implements Callable<Integer> {
                     + "percentages from 0 to 100 per delivered frame (default: none; seed: random, printed)")
     LanFaults lanFaults;
 
+    @Option(names = "--memory", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+            description = "resident-memory budget for the VMs (e.g. 2g); with it, VMs beyond the budget are swapped out "
+                    + "to --swap-dir, and --vms beyond the first of each image are clones of its template (default: 3/4 of the heap, no swapping)")
+    Long memoryBudget;
+
+    @Option(names = "--swap-dir", paramLabel = "DIR",
+            description = "where swapped-out VMs' records go (default: a new folder in the system's temporary folder, removed at exit)")
+    Path swapDir;
+
+    @Option(names = "--swap-limit", paramLabel = "SIZE", converter = ByteSizeConverter.class, defaultValue = "16g",
+            description = "disk the swap records may use (default: ${DEFAULT-VALUE})")
+    long swapLimit;
+
     @Mixin
     GatewayOptions gatewayOptions = new GatewayOptions();
 
@@ -161,14 +177,65 @@ final class HostCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
         }
+        if (memoryBudget != null && memoryBudget <= 0) {
+            io.err().println("yakima host: --memory must be positive");
+            return ExitCodes.USAGE;
+        }
+        if ((swapDir != null || swapLimit != 16L << 30) && memoryBudget == null) {
+            io.err().println("yakima host: --swap-dir and --swap-limit need --memory (the budget that makes VMs swap)");
+            return ExitCodes.USAGE;
+        }
         long boot = System.nanoTime();
         ConsoleSink out = console ? ConsoleSink.of(io.guestOut()) : ConsoleSink.discarding();
         HostConfig config = HostConfig.defaults().withScheduler(sc.withMaxVmsPerThread(HostConfig.defaults().maxVms()))
                 .withLanFaults(lanFaults == null ? LanFaults.NONE : lanFaults);
+        if (memoryBudget != null) {
+            config = config.withBudget(memoryBudget);
+        }
+        Path ownSwapDir = null;
+        SwapStore store = null;
+        if (memoryBudget != null) {
+            try {
+                if (swapDir == null) {
+                    ownSwapDir = Files.createTempDirectory("yakima-swap-");
+                }
+                store = SwapStore.open(swapDir == null ? ownSwapDir : swapDir, swapLimit);
+            } catch (java.io.IOException e) {
+                io.err().println("yakima host: cannot open the swap store: " + e.getMessage());
+                return ExitCodes.ERROR;
+            }
+            if (swapDir != null && store.records() > 0) {
+                io.err().println("yakima host: --swap-dir " + swapDir + " already holds " + store.records()
+                        + " records (of another host's VMs); give an empty folder");
+                store.close();
+                return ExitCodes.USAGE;
+            }
+        }
+        try {
+            return run(config, store, gatewayConfig, out, boot);
+        } finally {
+            if (ownSwapDir != null) {
+                deleteTree(ownSwapDir);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // a temporary folder: the system clears it in the end
+        }
+    }
+
+    private int run(HostConfig config, SwapStore store, GatewayConfig gatewayConfig, ConsoleSink out, long boot) throws Exception {
         if (config.lanFaults().enabled()) {
             io.err().println("yakima host: injecting LAN faults: " + config.lanFaults());
         }
         try (Host host = new Host(config, images, () -> System.nanoTime() - boot, out)) {
+            if (store != null) {
+                host.enableSwap(store);
+            }
             host.start();
             if (pcap != null) {
                 try {
@@ -214,11 +281,21 @@ final class HostCommand implements Callable<Integer> {
         try {
             for (String each : imageNames) {
                 image = each;
-                for (int i = 0; i < vmCount; i++) {
+                boolean clones = host.swapping() && diskDir == null && vmCount > 1;
+                for (int i = 0; i < (clones ? 1 : vmCount); i++) {
                     created++;
                     DiskSpec disk = diskDir == null ? null
                             : new DiskSpec(diskDir.resolve("vm-" + created + ".disk"), diskBytes / 4096, diskBase);
-                    host.create(new VmSpec(image, memBytes, null, disk));
+                    Vm first = host.create(new VmSpec(image, memBytes, null, disk));
+                    if (clones) {
+                        VmStub template = templateOf(host, first);
+                        if (template == null) {
+                            io.err().println("yakima host: " + image + " did not go idle after booting, so it cannot be a template (" 
+                                    + first.state().label() + (host.lastSwapError() == null ? "" : ", " + host.lastSwapError()) + ")");
+                            return ExitCodes.ERROR;
+                        }
+                        created += host.registerClones(template, vmCount - 1).size();
+                    }
                 }
             }
         } catch (ImageNotFoundException e) {
@@ -269,6 +346,33 @@ final class HostCommand implements Callable<Integer> {
             // already shutting down
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Template boot: waits (at most 30 s) for {@code first} to boot until it
+     * idles, swaps it out, and returns its stub; null if it never idled.
+     */
+    private static VmStub templateOf(Host host, Vm first) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        // idle twice in a row, 50 ms apart: booted, not just between two steps of its start
+        int idleSeen = 0;
+        while (idleSeen < 2) {
+            if (System.nanoTime() > deadline || first.state().isFinal()) {
+                return null;
+            }
+            idleSeen = first.state() == VmState.IDLE ? idleSeen + 1 : 0;
+            Thread.sleep(50);
+        }
+        while (System.nanoTime() < deadline) {
+            if (host.lookup(first.idString()) instanceof VmStub stub) {
+                return stub;
+            }
+            if (first.state() == VmState.IDLE) {
+                host.scheduler().evict(first);
+            }
+            Thread.sleep(20);
+        }
+        return null;
     }
 
     private static String status(Host host, double insnsPerSecond, double framesPerSecond) {

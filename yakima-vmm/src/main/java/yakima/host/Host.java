@@ -269,7 +269,7 @@ public final class Host implements AutoCloseable {
             if (name != null && named.containsKey(name)) { // again, now that no other create can race us
                 throw new HostException(HostException.Kind.CONFLICT, "a VM named " + name + " already exists");
             }
-            if (vms.size() >= config.maxVms()) {
+            if (vms.size() + (swapper == null ? 0 : swapper.swappedCount()) >= config.maxVms()) {
                 throw new HostException(HostException.Kind.FULL, "the host already holds " + config.maxVms() + " VMs");
             }
             int id = nextId.getAndIncrement();
@@ -627,6 +627,50 @@ public final class Host implements AutoCloseable {
             return true;
         }
         return false;
+    }
+
+    /** Record ids of templates start here, above every id a VM can have, so no VM's own record overwrites one. */
+    public static final int FIRST_TEMPLATE_RECORD = VmAddresses.MAX_ID + 1;
+    private final AtomicInteger nextTemplate = new AtomicInteger(FIRST_TEMPLATE_RECORD);
+
+    /**
+     * Template boot: makes {@code source}'s record (it is swapped out, say
+     * after booting until it first idled) a template, and registers
+     * {@code count} new VMs that start as clones of it: each is only a stub
+     * until traffic brings it in, when it is built from the template with
+     * its own id, MAC and IPv4 address (the guest takes up the new addresses
+     * at its next wake). The template is a copy of the record, so the source
+     * VM may run on and change its own. Returns the clones' stubs.
+     */
+    public List<VmStub> registerClones(VmStub source, int count) throws HostException {
+        Swapper s = swapper;
+        if (s == null) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "template boot needs swapping enabled");
+        }
+        int template = nextTemplate.getAndIncrement();
+        try {
+            byte[] record = s.store().read(source.recordId());
+            s.store().write(template, record, 0, record.length);
+        } catch (yakima.swap.SwapStoreException e) {
+            throw new HostException(HostException.Kind.FULL, "cannot make a template of " + source.idString() + ": " + e.getMessage());
+        }
+        List<VmStub> clones = new ArrayList<>(count);
+        synchronized (waiting) {
+            if (vms.size() + s.swappedCount() + count > config.maxVms()) {
+                throw new HostException(HostException.Kind.FULL, "the host holds at most " + config.maxVms() + " VMs");
+            }
+            for (int i = 0; i < count; i++) {
+                int id = nextId.getAndIncrement();
+                if (id > VmAddresses.MAX_ID) {
+                    throw new HostException(HostException.Kind.FULL, "no free address for a new VM");
+                }
+                VmStub clone = new VmStub(id, null, source.imageName(), source.memSizeBytes(), source.bootNs(), template, 0);
+                s.addStub(clone);
+                clones.add(clone);
+                vmsCreated++;
+            }
+        }
+        return clones;
     }
 
     /** SHA-256 of image {@code imageName}'s file (it has been loaded). */

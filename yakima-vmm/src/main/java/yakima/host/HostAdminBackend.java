@@ -113,6 +113,8 @@ public final class HostAdminBackend implements AdminBackend {
         counters.put("framesDuplicated", host.lan().framesDuplicated());
         counters.put("framesReordered", host.lan().framesReordered());
         counters.put("diskRequestsServed", host.disks().requestsServed());
+        counters.put("framesHeldForAbsent", host.lan().framesHeldForAbsent());
+        counters.putAll(host.swapCounters());
         CounterSource extra = host.extraCounters();
         if (extra != null) {
             extra.hostCounters(counters);

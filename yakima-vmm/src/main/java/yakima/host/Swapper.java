@@ -135,6 +135,7 @@ final class Swapper implements AutoCloseable {
         if (inRunner != null) {
             inRunner.close();
         }
+        store.close();
     }
 
     int swapOutWork() {
