@@ -31,6 +31,11 @@ final class LiveGatewayHost implements AutoCloseable {
     private Gateway gateway;
 
     LiveGatewayHost(int maxVms) {
+        this(maxVms, 0, null);
+    }
+
+    /** A host that swaps to a store in {@code swapDir} with a resident budget of {@code budgetBytes} (none when swapDir is null). */
+    LiveGatewayHost(int maxVms, long budgetBytes, java.nio.file.Path swapDir) {
         ConsoleSink sink = new ConsoleSink() {
             @Override
             public void write(byte[] bytes, int offset, int length) {
@@ -59,8 +64,18 @@ final class LiveGatewayHost implements AutoCloseable {
             }
         };
         HostConfig config = HostConfig.defaults().withScheduler(SchedulerConfig.defaults().withThreads(1)).withMaxVms(maxVms);
+        if (swapDir != null) {
+            config = config.withBudget(budgetBytes);
+        }
         long start = System.nanoTime();
         host = new Host(config, new ImageResolver(), () -> System.nanoTime() - start, sink);
+        if (swapDir != null) {
+            try {
+                host.enableSwap(yakima.swap.SwapStore.open(swapDir, 1L << 30));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         host.start();
     }
 
