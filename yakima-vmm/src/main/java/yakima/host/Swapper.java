@@ -291,12 +291,8 @@ final class Swapper implements AutoCloseable {
                 nic.preloadRx(f);
             }
             synchronized (lock) {
-                ArrayDeque<byte[]> held = backlog.remove(vm.id());
-                if (held != null) {
-                    backlogFrames -= held.size();
-                    for (byte[] f : held) {
-                        nic.preloadRx(f);
-                    }
+                for (byte[] f : dropBacklog(vm.id())) {
+                    nic.preloadRx(f);
                 }
                 if (thenUnderLock != null) {
                     thenUnderLock.run();
@@ -355,6 +351,16 @@ final class Swapper implements AutoCloseable {
         }
         q.addLast(frame);
         backlogFrames++;
+    }
+
+    /** Under the lock: takes VM {@code id}'s held frames out of the backlog, oldest first (none: empty). */
+    private ArrayDeque<byte[]> dropBacklog(int id) {
+        ArrayDeque<byte[]> held = backlog.remove(id);
+        if (held == null) {
+            return new ArrayDeque<>(0);
+        }
+        backlogFrames -= held.size();
+        return held;
     }
 
     /** Queues the swap-in of {@code stub} unless it is queued already. Any thread; never blocks. */
@@ -448,10 +454,7 @@ final class Swapper implements AutoCloseable {
         lastError = stub.idString() + ": " + reason;
         stub.fail("swap-in failed: " + reason);
         synchronized (lock) {
-            ArrayDeque<byte[]> held = backlog.remove(stub.id());
-            if (held != null) {
-                backlogFrames -= held.size();
-            }
+            dropBacklog(stub.id());
         }
     }
 
@@ -477,10 +480,7 @@ final class Swapper implements AutoCloseable {
             return false;
         }
         synchronized (lock) {
-            ArrayDeque<byte[]> held = backlog.remove(stub.id());
-            if (held != null) {
-                backlogFrames -= held.size();
-            }
+            dropBacklog(stub.id());
             deadlines.removeIf(d -> d[1] == stub.id());
         }
         if (!stub.isClone()) {

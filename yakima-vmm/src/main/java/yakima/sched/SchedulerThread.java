@@ -367,11 +367,7 @@ public final class SchedulerThread implements Agent {
                 woken.remove(vm);
             }
         }
-        if (vm.timerId != Vm.NO_TIMER) {
-            wheel.cancelTimer(vm.timerId);
-            timers.remove(vm.timerId);
-            vm.timerId = Vm.NO_TIMER;
-        }
+        cancelTimer(vm);
         vm.setResumesIdle(s == VmState.IDLE);
         vm.setState(VmState.SWAPPED);
         vm.setOwner(-1);
@@ -490,17 +486,22 @@ public final class SchedulerThread implements Agent {
     private void wakeLocal(Vm vm, boolean requested) {
         VmState s = vm.state();
         if (s == VmState.IDLE) {
-            if (vm.timerId != Vm.NO_TIMER) {
-                wheel.cancelTimer(vm.timerId);
-                timers.remove(vm.timerId);
-                vm.timerId = Vm.NO_TIMER;
-            }
+            cancelTimer(vm);
             vm.setState(VmState.RUNNABLE);
             vm.countWake();
             wakes++;
             woken.addLast(vm);
         } else if (requested && synchronous && s == VmState.RUNNABLE && runQueue.remove(vm)) {
             woken.addLast(vm);
+        }
+    }
+
+    /** Takes {@code vm}'s idle deadline off the wheel, if it has one. */
+    private void cancelTimer(Vm vm) {
+        if (vm.timerId != Vm.NO_TIMER) {
+            wheel.cancelTimer(vm.timerId);
+            timers.remove(vm.timerId);
+            vm.timerId = Vm.NO_TIMER;
         }
     }
 
@@ -511,11 +512,7 @@ public final class SchedulerThread implements Agent {
         }
         runQueue.remove(vm);
         woken.remove(vm);
-        if (vm.timerId != Vm.NO_TIMER) {
-            wheel.cancelTimer(vm.timerId);
-            timers.remove(vm.timerId);
-            vm.timerId = Vm.NO_TIMER;
-        }
+        cancelTimer(vm);
         if (!s.isFinal()) {
             owned--;
             vm.release();
