@@ -452,6 +452,7 @@ public final class Gateway implements AutoCloseable, CounterSource {
         for (Channel ch : listeners) {
             ch.close().awaitUninterruptibly();
         }
+        host.lan().detach(nic); // before the loop stops: the switch no longer hands it frames
         try {
             loop.submit(() -> {
                 closed = true;
@@ -460,6 +461,5 @@ public final class Gateway implements AutoCloseable, CounterSource {
             // the loop has stopped already
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-        host.lan().detach(nic);
     }
 }
