@@ -345,8 +345,7 @@ public final class SchedulerThread implements Agent {
      */
     private void resumeIdle(Vm vm) {
         vm.resumed();
-        vm.setState(VmState.IDLE);
-        if (vm.hasRaised()) {
+        if (vm.idleUnlessRaised()) {
             wakeLocal(vm, false);
         } else if (vm.idleUntilNs != Vm.NO_DEADLINE) {
             vm.timerId = wheel.scheduleTimer(vm.idleUntilNs);
@@ -412,9 +411,8 @@ public final class SchedulerThread implements Agent {
             }
             case IDLE -> {
                 vm.publish(1);
-                vm.setState(VmState.IDLE);
                 vm.idleUntilNs = runner.idleUntilNs();
-                if (vm.hasRaised()) {
+                if (vm.idleUnlessRaised()) {
                     wakeLocal(vm, false); // raised while it was deciding to sleep
                 } else if (runner.idleUntilNs() != QuantumRunner.NO_DEADLINE) {
                     vm.timerId = wheel.scheduleTimer(vm.idleUntilNs);

@@ -348,6 +348,22 @@ public final class Vm extends VmSwitchFields implements HostedVm {
         resumesIdle = idle;
     }
 
+    /**
+     * Goes IDLE (owner thread), then says whether an interrupt was raised
+     * meanwhile, in which case the caller must wake it. A raiser sets its
+     * bits and then reads the state (to wake an IDLE VM); here the state is
+     * stored and then the bits read: without a full fence between the two,
+     * the store could still wait in the store buffer while the bits are
+     * read, both sides would miss the other, and the VM would sleep on with
+     * an interrupt pending until its deadline (a lost wake-up, seen as TCP
+     * retransmissions a second later).
+     */
+    public boolean idleUnlessRaised() {
+        setState(VmState.IDLE);
+        VarHandle.fullFence();
+        return (int) RAISED.getVolatile(this) != 0;
+    }
+
     /** True when interrupts were raised and not yet collected. */
     public boolean hasRaised() {
         return raised != 0;
