@@ -91,11 +91,15 @@ final class AdminHandler implements HttpHandler {
         return body.toByteArray();
     }
 
-    private static AdminException tooLarge(InputStream in, int limit) throws IOException {
+    private static AdminException tooLarge(InputStream in, int limit) {
         long skipped = 0;
         byte[] buf = new byte[8192];
-        for (int n; skipped < DRAIN_LIMIT_BYTES && (n = in.read(buf)) > 0; ) {
-            skipped += n;
+        try {
+            for (int n; skipped < DRAIN_LIMIT_BYTES && (n = in.read(buf)) > 0; ) {
+                skipped += n;
+            }
+        } catch (IOException e) {
+            // the client stopped sending short of what it declared: nothing more to drain, and the 413 still goes out
         }
         return new AdminException(413, "the request body is larger than " + limit + " bytes");
     }
