@@ -153,6 +153,38 @@ class SnapshotThroughGatewayTest {
     }
 
     @Test
+    void aVmUnderTrafficIsSnapshottedAgainAndAgainAndEveryRequestIsAnswered() throws Exception {
+        Vm source = a.host().find("vm-1");
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CompletableFuture<Integer> client = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            int answered = 0;
+            try (RawHttp c = new RawHttp(portA)) { // one keep-alive connection: every response must come
+                while (!done.get() || answered < 5) {
+                    c.send(RawHttp.get("/small", "vm1.denali", false));
+                    RawHttp.Response r = c.read();
+                    if (r.status() != 200 || !Arrays.equals(RawHttp.object("/small"), r.body())) {
+                        throw new AssertionError("request " + answered + ": " + r.head());
+                    }
+                    answered++;
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return answered;
+        });
+        byte[] last = null;
+        for (int i = 0; i < 20; i++) {
+            last = a.host().snapshot("vm-1", false);
+        }
+        done.set(true);
+        assertTrue(client.get(60, TimeUnit.SECONDS) >= 5);
+        assertTrue(RecordReader.read(last).insns() > 0);
+        assertInstanceOf(Vm.class, a.host().lookup("vm-1"));
+        assertServes(portA, source);
+        assertServes(portB, b.host().restoreVm(last, null));
+    }
+
+    @Test
     void aDamagedSnapshotIsRefusedWithTheReasonAndChangesNothing() throws Exception {
         byte[] record = a.host().snapshot("vm-1", false);
         VmImage image = RecordReader.read(record);
