@@ -65,7 +65,7 @@ final class AdminRoutes {
         if (rawPath.equals(RESTORE) && method.equals("POST")) {
             return restore(rawQuery, body);
         }
-        if (rawPath.startsWith(VMS + "/") && rawPath.endsWith(SNAPSHOT)) {
+        if (rawPath.startsWith(VMS + "/") && rawPath.endsWith(SNAPSHOT) && rawPath.length() > VMS.length() + SNAPSHOT.length()) {
             String segment = rawPath.substring(VMS.length() + 1, rawPath.length() - SNAPSHOT.length());
             if (!segment.isEmpty() && segment.indexOf('/') < 0) {
                 return method.equals("POST") ? snapshot(percentDecode(segment), rawQuery) : notAllowed(method, rawPath, "POST");

@@ -163,6 +163,7 @@ class AdminServerTest {
         HttpResponse<String> get = get("/v1/vms/vm-1/snapshot");
         assertError(405, "method GET is not allowed on /v1/vms/vm-1/snapshot (allowed: POST)", get);
         assertEquals(Optional.of("POST"), get.headers().firstValue("Allow"));
+        assertError(404, "no VM named snapshot", get("/v1/vms/snapshot")); // a VM may be called that
     }
 
     @Test
