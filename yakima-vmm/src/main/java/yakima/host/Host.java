@@ -915,12 +915,13 @@ public final class Host implements AutoCloseable {
             diskStore = openDisk(diskSpec);
         }
         synchronized (waiting) {
-            String refusal = vmName != null && named.containsKey(vmName) ? "a VM named " + vmName + " already exists"
-                    : vms.size() + (swapper == null ? 0 : swapper.swappedCount()) >= config.maxVms()
-                            ? "the host already holds " + config.maxVms() + " VMs" : null;
-            if (refusal != null) {
+            if (vmName != null && named.containsKey(vmName)) { // again, now that no create can race us
                 closeQuietly(diskStore);
-                throw new HostException(refusal.startsWith("a VM") ? HostException.Kind.CONFLICT : HostException.Kind.FULL, refusal);
+                throw new HostException(HostException.Kind.CONFLICT, "a VM named " + vmName + " already exists");
+            }
+            if (vms.size() + (swapper == null ? 0 : swapper.swappedCount()) >= config.maxVms()) {
+                closeQuietly(diskStore);
+                throw new HostException(HostException.Kind.FULL, "the host already holds " + config.maxVms() + " VMs");
             }
             int id = nextId.getAndIncrement();
             RateLimitedConsole console = new RateLimitedConsole(consoleOut, clockNs, config.consoleBytesPerSecond(),

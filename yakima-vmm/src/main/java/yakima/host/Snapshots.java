@@ -85,12 +85,18 @@ final class Snapshots {
 
     /** {@code vm} was evicted (its thread): true if for a snapshot, which now has it; false if for the swapper. */
     boolean taken(Vm vm) {
+        if (holds.isEmpty()) { // the swapper's evictions, nearly always: no boxing, no lookup
+            return false;
+        }
         Hold h = holds.get(vm.id());
         return h != null && h.vm == vm && h.outcome.complete(vm);
     }
 
     /** {@code vm}'s thread refused to evict it (its thread): a snapshot waiting for it looks again. */
     void refused(Vm vm) {
+        if (holds.isEmpty()) {
+            return;
+        }
         Hold h = holds.get(vm.id());
         if (h != null && h.vm == vm) {
             h.outcome.complete(null);
