@@ -23,6 +23,7 @@ public final class FakeBackend implements AdminBackend {
     private RuntimeException failNext;
     private CreateVmRequest lastCreate;
     private byte[] lastRestore;
+    private Runnable onNextSnapshot;
 
     /** The next call, whichever it is, throws {@code e}. */
     public synchronized void failNext(RuntimeException e) {
@@ -96,10 +97,19 @@ public final class FakeBackend implements AdminBackend {
         return gone;
     }
 
+    /** Runs {@code r} as the next snapshot is taken (a test's way in between the host and the CLI). */
+    public synchronized void onNextSnapshot(Runnable r) {
+        onNextSnapshot = r;
+    }
+
     /** A snapshot is the bytes {@code record of vm-N} (plus {@code , stopped} with stop); a stopped VM is destroyed. */
     @Override
     public synchronized byte[] snapshot(String vm, boolean stop) throws AdminException {
         maybeFail();
+        if (onNextSnapshot != null) {
+            onNextSnapshot.run();
+            onNextSnapshot = null;
+        }
         VmView v = inspect(vm);
         if (v.state().equals("destroyed")) {
             throw AdminException.conflict(v.id() + " has ended (destroyed): there is nothing to snapshot");
