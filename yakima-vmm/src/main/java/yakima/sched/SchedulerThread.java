@@ -196,7 +196,7 @@ public final class SchedulerThread implements Agent {
 
     /**
      * Asks this thread to take {@code vm} (owned here) off the CPU for good,
-     * to be swapped out, between quanta. It is refused there (counted) unless
+     * to be swapped out (or captured for a snapshot), between quanta. It is refused there (counted) unless
      * the VM is IDLE or RUNNABLE with no disk request in flight and no
      * destroy on its way (the listener hears of either outcome). False if
      * the queue is full.
