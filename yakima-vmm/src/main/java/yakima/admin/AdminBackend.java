@@ -3,7 +3,7 @@ package yakima.admin;
 import java.util.List;
 
 /**
- * What the admin API needs from the host: the supervisor's five verbs. The
+ * What the admin API needs from the host: the supervisor's verbs. The
  * host implements it; {@link AdminServer} turns HTTP requests into calls on
  * it and its answers into JSON.
  *
@@ -47,4 +47,24 @@ public interface AdminBackend {
 
     /** The host as a whole: uptime, VMs by state, memory, counters. */
     HostView host();
+
+    /**
+     * A snapshot of one VM (by id or name): its encapsulation record, to be
+     * restored here or on another host. With {@code stop} the VM is destroyed
+     * once the record is taken (it moves rather than being copied).
+     *
+     * @throws AdminException 404 no such VM, 409 the VM cannot be snapshotted
+     *         in its state (ended, a snapshot of it under way, not paused in time)
+     */
+    byte[] snapshot(String vm, boolean stop) throws AdminException;
+
+    /**
+     * Starts a VM from a snapshot's {@code record}, with a new id and
+     * addresses; {@code name} null keeps the record's.
+     *
+     * @throws AdminException 400 a bad record (truncated, damaged, an image
+     *         missing or changed on this host...), 409 the name is taken, 503
+     *         the host holds its maximum of VMs
+     */
+    VmView restore(byte[] record, String name) throws AdminException;
 }

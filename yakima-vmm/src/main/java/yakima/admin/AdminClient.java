@@ -5,15 +5,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The CLI's side of the admin API: {@code GET}s against a host at an
- * {@link AdminAddress}, answers parsed back into {@link VmView}s. One client
- * serves one command on the calling thread.
+ * The CLI's side of the admin API: requests to a host at an
+ * {@link AdminAddress}, answers parsed back into {@link VmView}s (or, for a
+ * snapshot, the record's bytes). One client serves one command on the
+ * calling thread.
  *
  * <p>What can go wrong, and how it arrives: a refusal from the host is an
  * {@link AdminException} with the host's status and message; nothing
@@ -62,6 +64,37 @@ public final class AdminClient implements AutoCloseable {
         return get("/v1/vms/" + AdminRoutes.percentEncode(vm));
     }
 
+    /**
+     * {@code POST /v1/vms/{vm}/snapshot}: the VM's record, to keep in a file.
+     * With {@code stop} the host destroys the VM once the record is taken.
+     */
+    public byte[] snapshot(String vm, boolean stop) throws AdminException, IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(address.baseUri() + "/v1/vms/" + AdminRoutes.percentEncode(vm)
+                + "/snapshot" + (stop ? "?stop=true" : ""))).timeout(REQUEST_TIMEOUT)
+                .header("Accept", AdminReply.OCTETS).POST(HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() / 100 != 2) {
+            throw refusal(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+        }
+        if (!response.headers().firstValue("Content-Type").orElse("").startsWith(AdminReply.OCTETS)) {
+            throw notAdminApi("a snapshot came back as " + response.headers().firstValue("Content-Type").orElse("no content type"));
+        }
+        return response.body();
+    }
+
+    /** {@code POST /v1/vms/restore}: a VM started from {@code record}; {@code name} null keeps the record's. */
+    public VmView restore(byte[] record, String name) throws AdminException, IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(address.baseUri() + "/v1/vms/restore"
+                + (name == null ? "" : "?name=" + AdminRoutes.percentEncode(name)))).timeout(REQUEST_TIMEOUT)
+                .header("Accept", "application/json").header("Content-Type", AdminReply.OCTETS)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(record)).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw refusal(response.statusCode(), response.body());
+        }
+        return vm(parse(response.body()));
+    }
+
     /** The body of a 2xx answer to {@code GET path}; an {@link AdminException} for an error the host explains. */
     private String get(String path) throws AdminException, IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(address.baseUri() + path))
@@ -70,19 +103,23 @@ public final class AdminClient implements AutoCloseable {
         if (response.statusCode() / 100 == 2) {
             return response.body();
         }
-        // The host's refusals are {"error": "..."}; anything else is not from a Yakima host.
+        throw refusal(response.statusCode(), response.body());
+    }
+
+    /** The host's refusal in an error answer: {"error": "..."}; anything else is not from a Yakima host. */
+    private AdminException refusal(int status, String body) throws NotAHostException {
         String message = null;
         try {
-            if (JsonParser.parse(response.body()) instanceof Map<?, ?> m && m.get("error") instanceof String s) {
+            if (JsonParser.parse(body) instanceof Map<?, ?> m && m.get("error") instanceof String s) {
                 message = s;
             }
         } catch (JsonSyntaxException e) {
             // message stays null
         }
         if (message == null) {
-            throw notAdminApi("HTTP " + response.statusCode() + " without an error message");
+            throw notAdminApi("HTTP " + status + " without an error message");
         }
-        throw new AdminException(response.statusCode(), message);
+        return new AdminException(status, message);
     }
 
     private Object parse(String body) throws IOException {

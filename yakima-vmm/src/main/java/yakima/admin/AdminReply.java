@@ -29,6 +29,13 @@ record AdminReply(int status, String contentType, byte[] body, Map<String, Strin
         return json(status, AdminJson.error(message), headers);
     }
 
+    static final String OCTETS = "application/octet-stream";
+
+    /** Bytes that are not text: a snapshot's record. */
+    static AdminReply bytes(byte[] body) {
+        return new AdminReply(200, OCTETS, body, Map.of());
+    }
+
     static AdminReply text(String contentType, String text) {
         return new AdminReply(200, contentType, text.getBytes(StandardCharsets.UTF_8), Map.of());
     }

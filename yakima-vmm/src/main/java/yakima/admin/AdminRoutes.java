@@ -15,8 +15,14 @@ import java.util.Map;
  * <pre>
  *   GET    /v1/vms        list             POST /v1/vms   create (201)
  *   GET    /v1/vms/{vm}   inspect          DELETE /v1/vms/{vm}   destroy
+ *   POST   /v1/vms/{vm}/snapshot[?stop=true]   the VM's record (application/octet-stream)
+ *   POST   /v1/vms/restore[?name=NAME]         a VM from a record in the body (201)
  *   GET    /v1/host       host view        GET  /metrics  Prometheus text
  * </pre>
+ * A VM named {@code restore} is still reached by GET and DELETE on
+ * {@code /v1/vms/restore}; only POST there restores. Query strings are
+ * ignored except by the two snapshot routes, which refuse parameters they
+ * do not take.
  * {@link #handle} never throws: an {@link AdminException} is answered with
  * its status, and a {@link RuntimeException} from the backend (a bug in the
  * host) with 500 and one line, after it is logged with its stack trace, so
@@ -26,7 +32,9 @@ import java.util.Map;
 final class AdminRoutes {
     private static final System.Logger LOG = System.getLogger(AdminRoutes.class.getName());
     private static final String VMS = "/v1/vms";
-    private static final String PATHS = "/v1/vms, /v1/vms/{vm}, /v1/host and /metrics";
+    private static final String RESTORE = VMS + "/restore";
+    private static final String SNAPSHOT = "/snapshot";
+    private static final String PATHS = "/v1/vms, /v1/vms/{vm}, /v1/vms/{vm}/snapshot, /v1/vms/restore, /v1/host and /metrics";
 
     private final AdminBackend backend;
 
@@ -34,10 +42,14 @@ final class AdminRoutes {
         this.backend = backend;
     }
 
-    /** {@code rawPath} is the path as sent, still percent-encoded, so that {@code %2F} in a VM name stays in the name. */
-    AdminReply handle(String method, String rawPath, RequestBody body) {
+    /**
+     * {@code rawPath} is the path as sent, still percent-encoded, so that
+     * {@code %2F} in a VM name stays in the name; {@code rawQuery} likewise,
+     * or null when there is none.
+     */
+    AdminReply handle(String method, String rawPath, String rawQuery, RequestBody body) {
         try {
-            return route(method, rawPath, body);
+            return route(method, rawPath, rawQuery, body);
         } catch (AdminException e) {
             int status = e.httpStatus() >= 400 && e.httpStatus() <= 599 ? e.httpStatus() : 500;
             return AdminReply.error(status, oneLine(e.getMessage()));
@@ -49,7 +61,16 @@ final class AdminRoutes {
         }
     }
 
-    private AdminReply route(String method, String rawPath, RequestBody body) throws AdminException, IOException {
+    private AdminReply route(String method, String rawPath, String rawQuery, RequestBody body) throws AdminException, IOException {
+        if (rawPath.equals(RESTORE) && method.equals("POST")) {
+            return restore(rawQuery, body);
+        }
+        if (rawPath.startsWith(VMS + "/") && rawPath.endsWith(SNAPSHOT) && rawPath.length() > VMS.length() + SNAPSHOT.length()) {
+            String segment = rawPath.substring(VMS.length() + 1, rawPath.length() - SNAPSHOT.length());
+            if (!segment.isEmpty() && segment.indexOf('/') < 0) {
+                return method.equals("POST") ? snapshot(percentDecode(segment), rawQuery) : notAllowed(method, rawPath, "POST");
+            }
+        }
         if (rawPath.equals(VMS)) {
             return switch (method) {
                 case "GET" -> AdminReply.json(200, backend.list().stream().map(AdminJson::vm).toList());
@@ -62,7 +83,7 @@ final class AdminRoutes {
             return switch (method) {
                 case "GET" -> AdminReply.json(200, AdminJson.vm(backend.inspect(vm)));
                 case "DELETE" -> AdminReply.json(200, AdminJson.vm(backend.destroy(vm)));
-                default -> notAllowed(method, rawPath, "GET, DELETE");
+                default -> notAllowed(method, rawPath, rawPath.equals(RESTORE) ? "GET, POST, DELETE" : "GET, DELETE");
             };
         }
         if (rawPath.equals("/v1/host")) {
@@ -85,6 +106,65 @@ final class AdminRoutes {
         }
         VmView vm = backend.create(AdminJson.createRequest(fields));
         return AdminReply.json(201, AdminJson.vm(vm), Map.of("Location", VMS + "/" + percentEncode(vm.id())));
+    }
+
+    private AdminReply snapshot(String vm, String rawQuery) throws AdminException {
+        Map<String, String> query = query(rawQuery, "stop");
+        return AdminReply.bytes(backend.snapshot(vm, flag(query, "stop")));
+    }
+
+    private AdminReply restore(String rawQuery, RequestBody body) throws AdminException, IOException {
+        Map<String, String> query = query(rawQuery, "name");
+        String name = query.get("name");
+        if (name != null && name.isEmpty()) {
+            throw AdminException.badRequest("query parameter name is empty (leave it out to keep the snapshot's name)");
+        }
+        byte[] record = body.readBytes(AdminServer.MAX_RECORD_BYTES);
+        if (record.length == 0) {
+            throw AdminException.badRequest("the request body is empty: send the snapshot's bytes");
+        }
+        VmView vm = backend.restore(record, name);
+        return AdminReply.json(201, AdminJson.vm(vm), Map.of("Location", VMS + "/" + percentEncode(vm.id())));
+    }
+
+    /**
+     * A query string's parameters, decoded as path segments are ({@code +}
+     * is a plus); a parameter not in {@code allowed}, or one given twice, is
+     * refused.
+     */
+    static Map<String, String> query(String rawQuery, String... allowed) throws AdminException {
+        Map<String, String> params = new java.util.LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return params;
+        }
+        for (String pair : rawQuery.split("&", -1)) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = percentDecode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : percentDecode(pair.substring(eq + 1));
+            if (!java.util.List.of(allowed).contains(key)) {
+                throw AdminException.badRequest("unknown query parameter " + key + " (allowed: " + String.join(", ", allowed) + ")");
+            }
+            if (params.put(key, value) != null) {
+                throw AdminException.badRequest("query parameter " + key + " is given twice");
+            }
+        }
+        return params;
+    }
+
+    /** A yes-or-no parameter: absent is false; {@code true}, {@code 1} or no value is true; {@code false} or {@code 0} false. */
+    static boolean flag(Map<String, String> query, String key) throws AdminException {
+        String v = query.get(key);
+        if (v == null) {
+            return false;
+        }
+        return switch (v) {
+            case "", "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw AdminException.badRequest("query parameter " + key + " must be true or false, not " + v);
+        };
     }
 
     private static AdminReply notAllowed(String method, String rawPath, String allow) {

@@ -36,6 +36,13 @@ public final class AdminServer implements AutoCloseable {
     public static final int THREADS = 2;
     /** The largest request body accepted; a create request is a few dozen bytes. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    /**
+     * The largest snapshot record accepted ({@code POST /v1/vms/restore}): a
+     * record is deflated, and a 256 MiB guest (the most a VM may have) whose
+     * every page is private and incompressible makes about 256.3 MiB of it;
+     * the rest leaves room for the frames waiting in its NIC.
+     */
+    public static final int MAX_RECORD_BYTES = 320 << 20;
 
     private final AdminBackend backend;
     private final InetSocketAddress bindAddress;

@@ -35,7 +35,9 @@ import yakima.vm.VmState;
 /**
  * {@code yakima host --image NAME --vms N}: boots N VMs on one host and keeps
  * them running, printing a one-line status every second until interrupted
- * (or for {@code --duration}).
+ * (or for {@code --duration}). {@code --restore FILE,...} adds VMs resumed
+ * from snapshot files (checked before the host starts; restored after the
+ * images' VMs boot, each with a new id and addresses).
  */
 @Command(name = "host", mixinStandardHelpOptions = true,
         description = {
@@ -46,9 +48,16 @@ final class HostCommand implements Callable<Integer> {
     private final CliStreams io;
     private final ImageResolver images;
 
-    @Option(names = "--image", required = true, split = ",", paramLabel = "IMAGE",
+    @Option(names = "--image", split = ",", paramLabel = "IMAGE",
             description = "a built-in image name (e.g. hello-sleeper) or a path; several, comma-separated, boot --vms of each in that order")
     List<String> imageNames;
+
+    @Option(names = "--restore", split = ",", paramLabel = "FILE",
+            description = "also start VMs from these snapshot files (yakima snapshot), after the images' VMs, each with a new id and addresses")
+    List<Path> restoreFiles;
+
+    /** The records of {@link #restoreFiles}, read and checked before the host starts. */
+    private final List<byte[]> restoreRecords = new java.util.ArrayList<>();
 
     @Option(names = "--vms", paramLabel = "N", defaultValue = "1", description = "VMs to boot (default: ${DEFAULT-VALUE})")
     int vmCount;
@@ -128,7 +137,13 @@ final class HostCommand implements Callable<Integer> {
             io.err().println("yakima host: --vms must be at least 1, not " + vmCount);
             return ExitCodes.USAGE;
         }
-        if (imageNames.isEmpty() || imageNames.stream().anyMatch(String::isBlank)) {
+        if (imageNames == null && restoreFiles == null) {
+            io.err().println("yakima host: give --image (the VMs to boot), --restore (snapshot files to resume), or both");
+            return ExitCodes.USAGE;
+        }
+        if (imageNames == null) {
+            imageNames = List.of();
+        } else if (imageNames.isEmpty() || imageNames.stream().anyMatch(String::isBlank)) {
             io.err().println("yakima host: --image needs image names, comma-separated without blanks, not '"
                     + String.join(",", imageNames) + "'");
             return ExitCodes.USAGE;
@@ -167,6 +182,9 @@ final class HostCommand implements Callable<Integer> {
         if (diskBytes <= 0 || diskBytes % 4096 != 0) {
             io.err().println("yakima host: --disk-size must be a positive multiple of 4k, not " + diskBytes + " bytes");
             return ExitCodes.USAGE;
+        }
+        if (restoreFiles != null && !readRestoreFiles()) {
+            return ExitCodes.ERROR;
         }
         GatewayConfig gatewayConfig = null;
         if (gatewayOptions.wanted()) {
@@ -218,6 +236,24 @@ final class HostCommand implements Callable<Integer> {
                 deleteTree(ownSwapDir);
             }
         }
+    }
+
+    /** Reads and checks every --restore file; false (after one line on stderr) at the first bad one. */
+    private boolean readRestoreFiles() {
+        for (Path f : restoreFiles) {
+            try {
+                byte[] record = SnapshotFiles.read(f);
+                yakima.swap.RecordReader.read(record);
+                restoreRecords.add(record);
+            } catch (java.io.IOException e) {
+                io.err().println("yakima host: --restore: " + e.getMessage());
+                return false;
+            } catch (yakima.swap.RecordException e) {
+                io.err().println("yakima host: --restore: " + f + " is not a usable snapshot: " + e.getMessage());
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void deleteTree(Path dir) {
@@ -276,7 +312,7 @@ final class HostCommand implements Callable<Integer> {
     }
 
     private int serve(Host host, AdminServer admin, Gateway gateway, long boot) throws Exception {
-        String image = imageNames.get(0);
+        String image = imageNames.isEmpty() ? null : imageNames.get(0);
         int created = 0;
         try {
             for (String each : imageNames) {
@@ -308,8 +344,24 @@ final class HostCommand implements Callable<Integer> {
             io.err().println("yakima host: " + e.getMessage());
             return ExitCodes.ERROR;
         }
-        io.err().printf("yakima host: %d VMs of %s booted in %.1f ms; admin API on 127.0.0.1:%d%n", created, String.join(", ", imageNames),
-                (System.nanoTime() - boot) / 1e6, admin.port());
+        List<yakima.vm.HostedVm> restored = new java.util.ArrayList<>();
+        for (int i = 0; i < restoreRecords.size(); i++) {
+            try {
+                restored.add(host.restoreVm(restoreRecords.get(i), null));
+            } catch (HostException e) {
+                io.err().println("yakima host: --restore " + restoreFiles.get(i) + ": " + e.getMessage());
+                return ExitCodes.ERROR;
+            }
+        }
+        String booted = imageNames.isEmpty() ? "" : created + " VMs of " + String.join(", ", imageNames) + " booted";
+        String resumed = restored.isEmpty() ? "" : restored.size() + " restored";
+        io.err().printf("yakima host: %s%s%s in %.1f ms; admin API on 127.0.0.1:%d%n", booted,
+                booted.isEmpty() || resumed.isEmpty() ? "" : ", ", resumed, (System.nanoTime() - boot) / 1e6, admin.port());
+        for (int i = 0; i < restored.size(); i++) {
+            yakima.vm.HostedVm vm = restored.get(i);
+            io.err().printf("yakima host: %s resumed as %s%s at %s%n", restoreFiles.get(i), vm.idString(),
+                    vm.name() == null ? "" : " (" + TextTable.visible(vm.name()) + ")", yakima.net.Ipv4Address.format(vm.ipv4()));
+        }
         if (gateway != null) {
             String at = gatewayOptions.listen;
             if (gateway.httpPort() >= 0) {

@@ -15,6 +15,8 @@ import yakima.vm.ImageResolver;
  *   yakima run IMAGE [--mem SIZE] [--trace] [--max-insns N]
  *   yakima disasm IMAGE
  *   yakima cc SRC... -o OUT [-O LEVEL]
+ *   yakima host --image IMAGE[,IMAGE...] [--vms N] [--restore FILE[,FILE...]] ...
+ *   yakima ps | inspect VM | snapshot VM FILE [--stop] | restore FILE [--name NAME]   (a running host's admin API)
  *   yakima --help | --version | help COMMAND
  * </pre>
  * Exit codes are in {@link ExitCodes}. Set the environment variable
@@ -60,6 +62,8 @@ public final class YakimaCli implements Callable<Integer> {
                 .addSubcommand("host", new HostCommand(io, images))
                 .addSubcommand("ps", new PsCommand(io))
                 .addSubcommand("inspect", new InspectCommand(io))
+                .addSubcommand("snapshot", new SnapshotCommand(io))
+                .addSubcommand("restore", new RestoreCommand(io))
                 .addSubcommand("help", new CommandLine.HelpCommand());
         cl.setOut(io.out());
         cl.setErr(io.err());

@@ -32,6 +32,8 @@ import yakima.net.VirtualNic;
 import yakima.net.VirtualSwitch;
 import yakima.sched.Scheduler;
 import yakima.sched.WakeableIdleStrategy;
+import yakima.swap.RecordException;
+import yakima.swap.RecordReader;
 import yakima.swap.SwapStore;
 import yakima.swap.VmImage;
 import yakima.swap.VmStub;
@@ -41,6 +43,7 @@ import yakima.vm.HostedVm;
 import yakima.vm.VmAddresses;
 import yakima.vm.ImageNotFoundException;
 import yakima.vm.ImageResolver;
+import yakima.vm.MemorySize;
 import yakima.vm.RateLimitedConsole;
 import yakima.vm.Vm;
 import yakima.vm.VmState;
@@ -100,6 +103,8 @@ public final class Host implements AutoCloseable {
     private final Map<Integer, DiskSpec> diskSpecs = new ConcurrentHashMap<>();
     /** Swapping, once {@link #enableSwap} was called; null before. */
     private volatile Swapper swapper;
+    /** Snapshots for people: VMs taken off their thread to be captured, and back. */
+    private final Snapshots snapshots;
     /** Under the gatekeeper's lock: the admitted VMs in the CLOCK policy's circle, and its hand. */
     private final ArrayList<Vm> clock = new ArrayList<>();
     private int clockHand;
@@ -135,6 +140,7 @@ public final class Host implements AutoCloseable {
         this.clockNs = clockNs;
         this.consoleOut = consoleOut;
         this.startNs = clockNs.getAsLong();
+        this.snapshots = new Snapshots(this, clockNs);
         this.scheduler = new Scheduler(config.scheduler(), clockNs, new yakima.sched.SchedulerThread.Listener() {
             @Override
             public void ended(Vm vm) {
@@ -143,7 +149,14 @@ public final class Host implements AutoCloseable {
 
             @Override
             public void evicted(Vm vm) {
-                swapper.evicted(vm);
+                if (!snapshots.taken(vm)) {
+                    swapper.evicted(vm);
+                }
+            }
+
+            @Override
+            public void evictRefused(Vm vm) {
+                snapshots.refused(vm);
             }
         });
         // a ready-queue slot for every VM the host may hold: it never overflows into a full scan
@@ -459,12 +472,8 @@ public final class Host implements AutoCloseable {
             throw new HostException(HostException.Kind.NOT_FOUND, "no VM named " + vmName);
         }
         if (found instanceof VmStub stub) {
-            if (!swapper.destroyStub(stub)) {
+            if (!destroyStub(stub)) {
                 throw new HostException(HostException.Kind.ILLEGAL_STATE, stub.idString() + " is already destroyed");
-            }
-            vmsEnded++;
-            if (stub.name() != null) {
-                named.remove(stub.name(), stub.id());
             }
             return stub;
         }
@@ -473,9 +482,13 @@ public final class Host implements AutoCloseable {
             if (vm.destroyRequested()) {
                 throw new HostException(HostException.Kind.ILLEGAL_STATE, vm.idString() + " is already destroyed");
             }
-            if (swapper.destroyInTransit(vm)) { // it had just become a stub
+            vm.requestDestroy(); // whoever holds it (its swap-out, a snapshot) finishes the destroy
+            Swapper s = swapper;
+            if (s != null && s.destroyInTransit(vm)) { // it had just become a stub
                 vmsEnded++;
                 forget(vm);
+            } else if (vm.state() != VmState.SWAPPED && !vm.state().isFinal()) {
+                scheduler.destroy(vm); // it went back to a thread meanwhile
             }
             return vm;
         }
@@ -492,12 +505,7 @@ public final class Host implements AutoCloseable {
                 return vm;
             }
             if (s == VmState.WAITING) {
-                waiting.remove(vm);
-                requested.remove(vm);
-                vm.requestDestroy();
-                vm.release();
-                vm.setState(VmState.DESTROYED);
-                ended(vm);
+                destroyWaiting(vm);
                 return vm;
             }
         }
@@ -505,6 +513,16 @@ public final class Host implements AutoCloseable {
             throw new HostException(HostException.Kind.FULL, "could not queue the destroy of " + vm.idString());
         }
         return vm;
+    }
+
+    /** Under the gatekeeper's lock: a VM waiting for admission leaves the queues and is destroyed. */
+    private void destroyWaiting(Vm vm) {
+        waiting.remove(vm);
+        requested.remove(vm);
+        vm.requestDestroy();
+        vm.release();
+        vm.setState(VmState.DESTROYED);
+        ended(vm);
     }
 
     /** The VM in memory named {@code vmName} (its id string or its name), or null (also when it is swapped out). */
@@ -833,6 +851,222 @@ public final class Host implements AutoCloseable {
         vmsEnded++;
         if (vm.state() == VmState.DESTROYED || vm.destroyRequested()) { // ended with a destroy on its way: it goes too
             forget(vm);
+        }
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /**
+     * A snapshot of VM {@code vmName} (its id string or its name): its
+     * encapsulation record, consistent, as a swap-out would write it. A VM in
+     * memory is taken off its scheduler thread between two quanta, captured
+     * and encoded, and put back at once (see {@link Snapshots}); a swapped-out
+     * VM's record is read from the store (for a clone that never ran, its
+     * template's, with the clone's id and name). With {@code stop} the VM is
+     * destroyed once the record is taken: it moves, rather than being copied.
+     * Blocks for as long as that takes (at most about 10 s of waiting for a
+     * VM to be let go); not on a scheduler thread.
+     *
+     * @throws HostException NOT_FOUND no such VM; ILLEGAL_STATE it has ended,
+     *         is being destroyed, cannot be read back from the store, or could
+     *         not be paused in time; CONFLICT a snapshot of it is under way
+     */
+    public byte[] snapshot(String vmName, boolean stop) throws HostException {
+        return snapshots.snapshot(vmName, stop);
+    }
+
+    /**
+     * Starts a VM from a snapshot's {@code record} (from this host or
+     * another): checked as untrusted input ({@link RecordReader}); its image
+     * must be on this host with the same SHA-256, its memory size legal, its
+     * disk file (if it has one) present here. It gets a new id, MAC and IPv4
+     * address, as a clone does (the guest takes the new addresses up itself
+     * at its next wake), resumes its clock where the snapshot left it, and
+     * waits for admission like a created VM. Frames that were waiting in its
+     * NIC are not delivered: they were addressed to its old identity. A
+     * refused record changes nothing on the host.
+     *
+     * @param name the new VM's name; null keeps the one in the record (if any)
+     * @throws HostException BAD_REQUEST a bad record, a missing or changed
+     *         image, an illegal memory size, a disk that is missing or held;
+     *         CONFLICT the name is taken; FULL the host holds its maximum of VMs
+     */
+    public HostedVm restoreVm(byte[] record, String name) throws HostException {
+        VmImage saved;
+        try {
+            saved = RecordReader.read(record);
+        } catch (RecordException e) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "bad snapshot: " + e.getMessage());
+        }
+        try {
+            MemorySize.check(saved.memSizeBytes());
+        } catch (IllegalArgumentException e) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "bad snapshot: " + e.getMessage());
+        }
+        String vmName = name != null ? name : saved.name();
+        if (vmName != null && named.containsKey(vmName)) {
+            throw new HostException(HostException.Kind.CONFLICT, "a VM named " + vmName + " already exists");
+        }
+        ElfImage elf = snapshotImage(saved);
+        DiskSpec diskSpec = null;
+        BlockStore diskStore = null;
+        if (saved.disk() != null) {
+            diskSpec = snapshotDisk(saved.disk());
+            diskStore = openDisk(diskSpec);
+        }
+        synchronized (waiting) {
+            if (vmName != null && named.containsKey(vmName)) { // again, now that no create can race us
+                closeQuietly(diskStore);
+                throw new HostException(HostException.Kind.CONFLICT, "a VM named " + vmName + " already exists");
+            }
+            if (vms.size() + (swapper == null ? 0 : swapper.swappedCount()) >= config.maxVms()) {
+                closeQuietly(diskStore);
+                throw new HostException(HostException.Kind.FULL, "the host already holds " + config.maxVms() + " VMs");
+            }
+            int id = nextId.getAndIncrement();
+            RateLimitedConsole console = new RateLimitedConsole(consoleOut, clockNs, config.consoleBytesPerSecond(),
+                    config.consoleBurstBytes());
+            Vm vm = Encapsulation.restore(saved, id, vmName, elf, VmAddresses.mac(id), VmAddresses.ipv4(id),
+                    clockNs.getAsLong() - saved.vmTimeNs(), console);
+            if (diskStore != null) {
+                DiskDevice disk = new DiskDevice(diskStore, disks, d -> scheduler.raise(vm, DenaliAbi.INT_DISK));
+                disk.restoreLastRequestId(saved.disk().lastRequestId());
+                vm.attachDisk(disk);
+                diskSpecs.put(id, diskSpec);
+            }
+            VirtualNic nic = newNic(vm);
+            try {
+                lan.attach(nic);
+            } catch (IllegalArgumentException e) { // a MAC or IP still held by a VM 2^24 ids older
+                closeDisk(vm);
+                diskSpecs.remove(id);
+                throw new HostException(HostException.Kind.FULL, "no free address for a new VM: " + e.getMessage());
+            }
+            vm.attachNic(nic);
+            vms.put(id, vm);
+            if (vmName != null) {
+                named.put(vmName, id);
+            }
+            vmsCreated++;
+            waiting.addLast(vm);
+            admit(false);
+            return vm;
+        }
+    }
+
+    /**
+     * The parsed image a snapshot's VM maps, once its file is known to be the
+     * one the snapshot was taken with. The digest is checked before the image
+     * is parsed, so a refused snapshot leaves nothing in the image cache.
+     */
+    private ElfImage snapshotImage(VmImage saved) throws HostException {
+        String name = saved.imageName();
+        try {
+            byte[] digest = imageDigests.get(name);
+            if (digest == null) {
+                digest = sha256(images.resolve(name).bytes());
+            }
+            if (!java.util.Arrays.equals(digest, saved.imageDigest())) {
+                throw new HostException(HostException.Kind.BAD_REQUEST, "image " + name
+                        + " on this host is not the one the snapshot was taken with (its SHA-256 differs)");
+            }
+            return image(name, saved.memSizeBytes());
+        } catch (ImageNotFoundException e) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "the snapshot's image is not on this host: " + e.getMessage());
+        } catch (IOException e) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "the snapshot's image " + name + " cannot be read: " + e.getMessage());
+        } catch (LoadException e) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "image " + name + " cannot be loaded for the snapshot: " + e.getMessage());
+        }
+    }
+
+    /** The disk a snapshot's VM had: it must be on this host (a snapshot does not hold the disk's blocks). */
+    private static DiskSpec snapshotDisk(VmImage.Disk d) throws HostException {
+        DiskSpec spec;
+        try {
+            spec = new DiskSpec(Path.of(d.path()), d.sizeBlocks(), d.base() == null ? null : Path.of(d.base()));
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "bad snapshot: its disk path is not a path here: " + e.getMessage());
+        }
+        for (Path p : spec.base() == null ? List.of(spec.path()) : List.of(spec.path(), spec.base())) {
+            if (!Files.isRegularFile(p)) {
+                throw new HostException(HostException.Kind.BAD_REQUEST, "the snapshot's disk file " + p
+                        + " is not on this host (a snapshot does not hold its disk: copy the file to the same path)");
+            }
+        }
+        return spec;
+    }
+
+    private static void closeQuietly(BlockStore store) {
+        if (store != null) {
+            try {
+                store.close();
+            } catch (IOException e) {
+                // nothing was written through it
+            }
+        }
+    }
+
+    /** The stored record of swapped-out {@code stub}: its own, or for a clone that never ran its template's. */
+    byte[] storedRecord(VmStub stub) throws yakima.swap.SwapStoreException {
+        return swapper.store().read(stub.recordId());
+    }
+
+    /** Destroys a swapped-out VM (its stub, backlog and own record); false if it is no longer swapped out. */
+    boolean destroyStub(VmStub stub) {
+        Swapper s = swapper;
+        if (s == null || !s.destroyStub(stub)) {
+            return false;
+        }
+        vmsEnded++;
+        if (stub.name() != null) {
+            named.remove(stub.name(), stub.id());
+        }
+        return true;
+    }
+
+    /**
+     * A snapshot of {@code vm} while it waits for admission: {@code capture}
+     * runs under the gatekeeper's lock, where no thread owns the VM and none
+     * can admit or destroy it; then the VM is destroyed if {@code stop}. Null
+     * if it no longer waits.
+     */
+    byte[] captureWaiting(Vm vm, boolean stop, java.util.function.BiFunction<Vm, Boolean, byte[]> capture) {
+        synchronized (waiting) {
+            if (vm.state() != VmState.WAITING || vm.destroyRequested()) {
+                return null;
+            }
+            byte[] record = capture.apply(vm, stop);
+            if (stop) {
+                destroyWaiting(vm);
+            }
+            return record;
+        }
+    }
+
+    /**
+     * A VM a snapshot took off its thread (SWAPPED) goes back: admitted at
+     * once, as it was admitted before (its memory never left, so nothing is
+     * evicted for it); or, if {@code destroy} or a destroy came for it
+     * meanwhile, destroyed. Not on a scheduler thread.
+     */
+    void putBack(Vm vm, boolean destroy) {
+        if (destroy || vm.destroyRequested()) {
+            swapOutDestroyed(vm);
+            return;
+        }
+        synchronized (waiting) {
+            vm.setState(VmState.WAITING);
+            if (!scheduler.admit(vm)) {
+                requested.addLast(vm); // every thread full: it waits its turn, first
+                return;
+            }
+            if (!clock.contains(vm)) {
+                clock.add(vm);
+            }
+        }
+        if (vm.destroyRequested()) {
+            scheduler.destroy(vm); // a destroy that came while it was put back
         }
     }
 

@@ -95,6 +95,24 @@ public final class HostAdminBackend implements AdminBackend {
     }
 
     @Override
+    public byte[] snapshot(String vm, boolean stop) throws AdminException {
+        try {
+            return host.snapshot(vm, stop);
+        } catch (HostException e) {
+            throw refusal(e);
+        }
+    }
+
+    @Override
+    public VmView restore(byte[] record, String name) throws AdminException {
+        try {
+            return view(host.restoreVm(record, name));
+        } catch (HostException e) {
+            throw refusal(e);
+        }
+    }
+
+    @Override
     public HostView host() {
         Map<String, Long> byState = new LinkedHashMap<>();
         host.countByState().forEach((s, n) -> byState.put(s.label(), n));

@@ -48,6 +48,14 @@ public final class SchedulerThread implements Agent {
         default void evicted(Vm vm) {
             throw new IllegalStateException("this host does not swap");
         }
+
+        /**
+         * An evict request for {@code vm} was refused ({@link #evict}): it
+         * was running a disk request, ending, being destroyed, or is no
+         * longer this thread's. Whoever asked may ask again. Must not block.
+         */
+        default void evictRefused(Vm vm) {
+        }
     }
 
     /**
@@ -188,9 +196,10 @@ public final class SchedulerThread implements Agent {
 
     /**
      * Asks this thread to take {@code vm} (owned here) off the CPU for good,
-     * to be swapped out, between quanta. It is refused there (counted) unless
+     * to be swapped out (or captured for a snapshot), between quanta. It is refused there (counted) unless
      * the VM is IDLE or RUNNABLE with no disk request in flight and no
-     * destroy on its way. False if the queue is full.
+     * destroy on its way (the listener hears of either outcome). False if
+     * the queue is full.
      */
     public boolean evict(Vm vm) {
         if (!evictRequests.offer(vm)) {
@@ -359,6 +368,7 @@ public final class SchedulerThread implements Agent {
         if (vm.owner() != index || (s != VmState.IDLE && s != VmState.RUNNABLE) || vm.destroyRequested()
                 || (vm.disk() != null && !vm.disk().quiet())) {
             evictionsRefused++;
+            listener.evictRefused(vm);
             return;
         }
         if (s == VmState.RUNNABLE) {
@@ -505,8 +515,8 @@ public final class SchedulerThread implements Agent {
 
     private void destroyLocal(Vm vm) {
         VmState s = vm.state();
-        if (s == VmState.DESTROYED) {
-            return;
+        if (s == VmState.DESTROYED || vm.owner() != index) {
+            return; // evicted before the request came: whoever holds it now sees its destroy request
         }
         runQueue.remove(vm);
         woken.remove(vm);

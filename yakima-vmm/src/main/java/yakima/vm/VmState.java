@@ -28,7 +28,9 @@ package yakima.vm;
  * inspection until it is destroyed. SWAPPED: taken off its scheduler thread
  * by the gatekeeper to be written to the swap store; once the record is
  * written the host keeps only a stub (which reports SWAPPED too), and a VM
- * brought back is a new object built from the record, starting WAITING.
+ * brought back is a new object built from the record, starting WAITING. A
+ * snapshot takes a VM off its thread the same way, SWAPPED while it is
+ * captured, and puts it back (WAITING, then admitted at once) or destroys it.
  */
 public enum VmState {
     WAITING, RUNNABLE, RUNNING, IDLE, TERMINATED, FAULTED, DESTROYED, SWAPPED;

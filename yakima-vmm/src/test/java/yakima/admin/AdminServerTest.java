@@ -1,5 +1,6 @@
 package yakima.admin;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,10 +135,80 @@ class AdminServerTest {
 
     @Test
     void unknownPathsAre404() throws Exception {
-        for (String path : List.of("/", "/v1", "/v1/vms/", "/v1/vms/vm-1/console", "/v2/vms", "/metrics/x")) {
-            assertError(404, "no such path " + path + ": the admin API serves /v1/vms, /v1/vms/{vm}, /v1/host and /metrics",
+        for (String path : List.of("/", "/v1", "/v1/vms/", "/v1/vms/vm-1/console", "/v2/vms", "/metrics/x", "/v1/vms//snapshot",
+                "/v1/vms/a/b/snapshot")) {
+            assertError(404, "no such path " + path + ": the admin API serves /v1/vms, /v1/vms/{vm}, /v1/vms/{vm}/snapshot, "
+                    + "/v1/vms/restore, /v1/host and /metrics",
                     get(path));
         }
+    }
+
+    @Test
+    void aSnapshotIsTheRecordsBytesAndStopIsAQueryParameter() throws Exception {
+        backend.create(new CreateVmRequest("hello", 1 << 20, "web server"));
+        HttpResponse<byte[]> r = sendBytes("POST", "/v1/vms/web%20server/snapshot", BodyPublishers.noBody());
+        assertEquals(200, r.statusCode());
+        assertEquals("application/octet-stream", r.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("record of vm-1", new String(r.body()));
+        assertEquals("running", AdminJson.vmFrom(JsonParser.parse(get("/v1/vms/vm-1").body())).state(), "a copy: it runs on");
+
+        assertEquals("record of vm-1, stopped", new String(sendBytes("POST", "/v1/vms/vm-1/snapshot?stop=true", BodyPublishers.noBody()).body()));
+        assertEquals("destroyed", AdminJson.vmFrom(JsonParser.parse(get("/v1/vms/vm-1").body())).state());
+        assertError(409, "vm-1 has ended (destroyed): there is nothing to snapshot", send("POST", "/v1/vms/vm-1/snapshot", ""));
+
+        assertError(404, "no VM named vm-7", send("POST", "/v1/vms/vm-7/snapshot", ""));
+        assertError(400, "query parameter stop must be true or false, not yes", send("POST", "/v1/vms/vm-1/snapshot?stop=yes", ""));
+        assertError(400, "unknown query parameter force (allowed: stop)", send("POST", "/v1/vms/vm-1/snapshot?force=1", ""));
+        assertError(400, "query parameter stop is given twice", send("POST", "/v1/vms/vm-1/snapshot?stop=0&stop=1", ""));
+        HttpResponse<String> get = get("/v1/vms/vm-1/snapshot");
+        assertError(405, "method GET is not allowed on /v1/vms/vm-1/snapshot (allowed: POST)", get);
+        assertEquals(Optional.of("POST"), get.headers().firstValue("Allow"));
+        assertError(404, "no VM named snapshot", get("/v1/vms/snapshot")); // a VM may be called that
+    }
+
+    @Test
+    void aRestoreTakesTheRecordAsTheBodyAndAnswersLikeACreate() throws Exception {
+        byte[] record = "record of vm-9".getBytes();
+        HttpResponse<String> r = send("POST", "/v1/vms/restore?name=caf%C3%A9", BodyPublishers.ofByteArray(record));
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals(Optional.of("/v1/vms/vm-1"), r.headers().firstValue("Location"));
+        VmView vm = AdminJson.vmFrom(JsonParser.parse(r.body()));
+        assertEquals("café", vm.name());
+        assertArrayEquals(record, backend.lastRestore());
+        assertEquals(201, send("POST", "/v1/vms/restore", BodyPublishers.ofByteArray(record)).statusCode());
+
+        assertError(400, "bad snapshot: not an encapsulation record (bad magic)", send("POST", "/v1/vms/restore", "junk"));
+        assertError(400, "the request body is empty: send the snapshot's bytes", send("POST", "/v1/vms/restore", ""));
+        assertError(400, "query parameter name is empty (leave it out to keep the snapshot's name)",
+                send("POST", "/v1/vms/restore?name=", BodyPublishers.ofByteArray(record)));
+        assertError(400, "unknown query parameter stop (allowed: name)", send("POST", "/v1/vms/restore?stop=1", BodyPublishers.ofByteArray(record)));
+
+        // a VM named "restore" is still one: GET and DELETE reach it
+        backend.create(new CreateVmRequest("hello", 1 << 20, "restore"));
+        assertEquals("restore", AdminJson.vmFrom(JsonParser.parse(get("/v1/vms/restore").body())).name());
+        assertEquals(Optional.of("GET, POST, DELETE"), send("PUT", "/v1/vms/restore", "").headers().firstValue("Allow"));
+        assertEquals(3, backend.list().size());
+    }
+
+    @Test
+    void aRecordLargerThanTheLimitIs413AndALargeOneBelowItArrives() throws Exception {
+        // declared too large: refused from the header, before any byte is read
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("POST /v1/vms/restore HTTP/1.1\r\nHost: x\r\nContent-Length: " + (AdminServer.MAX_RECORD_BYTES + 1L)
+                    + "\r\n\r\n").getBytes());
+            s.shutdownOutput();
+            String answer = new String(s.getInputStream().readAllBytes());
+            assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+            assertTrue(answer.contains("the request body is larger than " + AdminServer.MAX_RECORD_BYTES + " bytes"), answer);
+        }
+        byte[] big = new byte[8 << 20]; // far over the JSON limit, well under the record limit
+        System.arraycopy("record of vm-3".getBytes(), 0, big, 0, 14);
+        assertEquals(201, send("POST", "/v1/vms/restore", BodyPublishers.ofByteArray(big)).statusCode());
+        assertArrayEquals(big, backend.lastRestore());
+        BodyPublisher chunked = BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big));
+        assertEquals(201, send("POST", "/v1/vms/restore", chunked).statusCode());
+        assertArrayEquals(big, backend.lastRestore());
     }
 
     @Test
@@ -190,6 +261,11 @@ class AdminServerTest {
         server.close(); // idempotent
         assertThrows(IOException.class, () -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/vms")).build(),
                 BodyHandlers.ofString()));
+    }
+
+    private HttpResponse<byte[]> sendBytes(String method, String path, BodyPublisher body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).method(method, body).build();
+        return http.send(request, BodyHandlers.ofByteArray());
     }
 
     private HttpResponse<String> get(String path) throws Exception {

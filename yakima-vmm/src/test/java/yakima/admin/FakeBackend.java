@@ -22,6 +22,8 @@ public final class FakeBackend implements AdminBackend {
     private int nextId = 1;
     private RuntimeException failNext;
     private CreateVmRequest lastCreate;
+    private byte[] lastRestore;
+    private Runnable onNextSnapshot;
 
     /** The next call, whichever it is, throws {@code e}. */
     public synchronized void failNext(RuntimeException e) {
@@ -93,6 +95,44 @@ public final class FakeBackend implements AdminBackend {
         VmView gone = v.withState("destroyed");
         vms.put(gone.id(), gone);
         return gone;
+    }
+
+    /** Runs {@code r} as the next snapshot is taken (a test's way in between the host and the CLI). */
+    public synchronized void onNextSnapshot(Runnable r) {
+        onNextSnapshot = r;
+    }
+
+    /** A snapshot is the bytes {@code record of vm-N} (plus {@code , stopped} with stop); a stopped VM is destroyed. */
+    @Override
+    public synchronized byte[] snapshot(String vm, boolean stop) throws AdminException {
+        maybeFail();
+        if (onNextSnapshot != null) {
+            onNextSnapshot.run();
+            onNextSnapshot = null;
+        }
+        VmView v = inspect(vm);
+        if (v.state().equals("destroyed")) {
+            throw AdminException.conflict(v.id() + " has ended (destroyed): there is nothing to snapshot");
+        }
+        if (stop) {
+            vms.put(v.id(), v.withState("destroyed"));
+        }
+        return ("record of " + v.id() + (stop ? ", stopped" : "")).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A record is any bytes starting {@code record of}; it becomes a new VM of image hello, named as asked. */
+    @Override
+    public synchronized VmView restore(byte[] record, String name) throws AdminException {
+        maybeFail();
+        lastRestore = record;
+        if (!new String(record, java.nio.charset.StandardCharsets.UTF_8).startsWith("record of ")) {
+            throw AdminException.badRequest("bad snapshot: not an encapsulation record (bad magic)");
+        }
+        return create(new CreateVmRequest("hello", 1 << 20, name));
+    }
+
+    public synchronized byte[] lastRestore() {
+        return lastRestore;
     }
 
     @Override

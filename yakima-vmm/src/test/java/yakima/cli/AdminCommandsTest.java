@@ -104,6 +104,27 @@ class AdminCommandsTest {
     }
 
     @Test
+    void aStoppedVmWhoseFileCannotBeWrittenGoesBackToTheHost(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        backend.create(new CreateVmRequest("hello", 1 << 20, "web"));
+        java.nio.file.Path file = dir.resolve("web.snap");
+        backend.onNextSnapshot(() -> { // someone else writes the file while the host takes the snapshot
+            try {
+                java.nio.file.Files.writeString(file, "theirs");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals(1, yakima("snapshot", "web", file.toString(), "--stop", "--admin", admin));
+        assertEquals(List.of("yakima snapshot: " + file + " appeared meanwhile (give --force to replace it)",
+                "yakima snapshot: web was stopped; it runs again on the host as vm-2"), err.toString().lines().toList());
+        assertEquals("theirs", java.nio.file.Files.readString(file), "their file is kept");
+        assertEquals("record of vm-1, stopped", new String(backend.lastRestore()), "the record went back to the host");
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertEquals(List.of(file), files.toList(), "no temporary file is left");
+        }
+    }
+
+    @Test
     void anUnknownVmIsOneLineAndExitOne() {
         assertEquals(1, yakima("inspect", "vm-7", "--admin", admin));
         assertEquals("", out.toString());
