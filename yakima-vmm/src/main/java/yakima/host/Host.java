@@ -807,8 +807,8 @@ public final class Host implements AutoCloseable {
         if (s == null) {
             throw new HostException(HostException.Kind.BAD_REQUEST, "template boot needs swapping enabled");
         }
-        if (count < 1) {
-            throw new HostException(HostException.Kind.BAD_REQUEST, "a template boot registers at least one clone, not " + count);
+        if (count < 0) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "cannot register " + count + " clones");
         }
         int template = nextTemplate.getAndIncrement();
         if (template >= FIRST_MANIFEST_RECORD) {
@@ -826,6 +826,9 @@ public final class Host implements AutoCloseable {
                 throw new HostException(HostException.Kind.FULL, "the host holds at most " + config.maxVms() + " VMs");
             }
             int first = nextId.get();
+            if (count == 0) {
+                return clones;
+            }
             if ((long) first + count - 1 > VmAddresses.MAX_ID) {
                 throw new HostException(HostException.Kind.FULL, "no free address for a new VM");
             }

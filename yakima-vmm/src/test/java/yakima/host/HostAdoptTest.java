@@ -227,6 +227,24 @@ class HostAdoptTest {
     }
 
     @Test
+    void clonesWhoseManifestCannotBeWrittenAreNeverRegistered() throws Exception {
+        first.start();
+        Host a = first.host();
+        a.enableSwap(SwapStore.open(swapDir, 2 * 4096)); // room for the VM's record and the template, no more
+        VmStub template = swapOut(first, idleSleeper(first, null));
+        HostException full = assertThrows(HostException.class, () -> a.registerClones(template, 3));
+        assertTrue(full.getMessage().startsWith("cannot register clones of vm-1: vm-33554432 not written"), full.getMessage());
+        assertNull(a.lookup("vm-2"), "no clone is visible without its manifest");
+        assertEquals(2, a.nextVmId(), "and no id was used up");
+        first.close();
+
+        Host b = startOn(second);
+        assertEquals(1, b.adoption().vms());
+        assertEquals(1, b.adoption().templates());
+        assertNull(b.lookup("vm-2"));
+    }
+
+    @Test
     void aVmThatEndsInMemoryLeavesNoRecordToBringItBack() throws Exception {
         Host a = startOn(first);
         Vm vm = idleSleeper(first, "goner");
