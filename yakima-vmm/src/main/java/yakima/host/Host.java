@@ -605,12 +605,17 @@ public final class Host implements AutoCloseable {
         } catch (yakima.swap.SwapStoreException e) {
             throw new java.io.UncheckedIOException(e.getMessage(), e);
         }
+        Adoption report = found.report();
         synchronized (waiting) {
             for (VmStub stub : found.stubs()) {
                 if (stub.name() != null && stub.faultReason() == null) {
                     Integer taken = named.putIfAbsent(stub.name(), stub.id());
                     if (taken != null) { // two records of one name: made by hand, or damaged behind good checksums
                         stub.fail("unreadable record: its name " + stub.name() + " is vm-" + taken + "'s");
+                        report = new Adoption(report.vms(), report.clones(), report.faulted() + 1, report.destroyed(),
+                                report.templates(), report.lostManifests(), report.ignored(),
+                                report.firstProblem() != null ? report.firstProblem() : stub.idString() + ": " + stub.faultReason(),
+                                report.nanos());
                     }
                 }
                 s.addStub(stub);
@@ -625,7 +630,7 @@ public final class Host implements AutoCloseable {
             nextTemplate.set(Math.max(FIRST_TEMPLATE_RECORD, found.maxTemplateId() + 1));
             vmsCreated += found.stubs().size();
         }
-        adoption = found.report();
+        adoption = report;
     }
 
     /** What {@link #enableSwap} adopted from the store ({@link Adoption#NONE} if nothing, or before). Any thread. */
