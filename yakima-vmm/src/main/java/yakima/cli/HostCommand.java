@@ -385,8 +385,10 @@ final class HostCommand implements Callable<Integer> {
         try {
             for (String each : imageNames) {
                 image = each;
-                int wanted = Math.max(0, vmCount - adopted.getOrDefault(each, 0)); // adopted VMs count towards --vms
-                adopted.remove(each); // --image httpd,httpd boots --vms of each
+                // adopted VMs count towards --vms; each is counted once (--image httpd,httpd holds 2 x --vms)
+                int have = adopted.getOrDefault(each, 0);
+                int wanted = Math.max(0, vmCount - have);
+                adopted.put(each, Math.max(0, have - vmCount));
                 if (wanted == 0) {
                     continue;
                 }
