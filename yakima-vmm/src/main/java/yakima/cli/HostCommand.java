@@ -45,8 +45,13 @@ import yakima.vm.VmState;
             "Stops on Ctrl-C, or after --duration seconds."
         })
 final class HostCommand implements Callable<Integer> {
+    /** How long a clean stop may take to swap every VM out to a kept --swap-dir. */
+    static final long CLEAN_STOP_SECONDS = 30;
+
     private final CliStreams io;
     private final ImageResolver images;
+    /** Counted down when the command is done (VMs swapped out, host closed): a Ctrl-C's shutdown hook waits for it. */
+    private final CountDownLatch finished = new CountDownLatch(1);
 
     @Option(names = "--image", split = ",", paramLabel = "IMAGE",
             description = "a built-in image name (e.g. hello-sleeper) or a path; several, comma-separated, boot --vms of each in that order")
@@ -59,7 +64,8 @@ final class HostCommand implements Callable<Integer> {
     /** The records of {@link #restoreFiles}, read and checked before the host starts. */
     private final List<byte[]> restoreRecords = new java.util.ArrayList<>();
 
-    @Option(names = "--vms", paramLabel = "N", defaultValue = "1", description = "VMs to boot (default: ${DEFAULT-VALUE})")
+    @Option(names = "--vms", paramLabel = "N", defaultValue = "1",
+            description = "VMs of each image the host holds (default: ${DEFAULT-VALUE}); VMs adopted from --swap-dir count, only the rest are booted")
     int vmCount;
 
     @Option(names = "--mem", paramLabel = "SIZE", converter = MemorySizeConverter.class, defaultValue = "1m",
@@ -116,7 +122,8 @@ final class HostCommand implements Callable<Integer> {
     Long memoryBudget;
 
     @Option(names = "--swap-dir", paramLabel = "DIR",
-            description = "where swapped-out VMs' records go (default: a new folder in the system's temporary folder, removed at exit)")
+            description = "where swapped-out VMs' records go (default: a new folder in the system's temporary folder, removed at exit); "
+                    + "a given folder is kept: the VMs in it from an earlier run are adopted at start, and every VM is swapped out to it at a clean stop")
     Path swapDir;
 
     @Option(names = "--swap-limit", paramLabel = "SIZE", converter = ByteSizeConverter.class, defaultValue = "16g",
@@ -133,6 +140,14 @@ final class HostCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return callOnce();
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private Integer callOnce() throws Exception {
         if (vmCount < 1) {
             io.err().println("yakima host: --vms must be at least 1, not " + vmCount);
             return ExitCodes.USAGE;
@@ -213,20 +228,24 @@ final class HostCommand implements Callable<Integer> {
         Path ownSwapDir = null;
         SwapStore store = null;
         if (memoryBudget != null) {
+            if (swapDir != null) {
+                Integer refused = checkSwapDir();
+                if (refused != null) {
+                    return refused;
+                }
+            }
             try {
                 if (swapDir == null) {
                     ownSwapDir = Files.createTempDirectory("yakima-swap-");
                 }
                 store = SwapStore.open(swapDir == null ? ownSwapDir : swapDir, swapLimit);
+            } catch (yakima.swap.SwapStoreException e) {
+                io.err().println(e.kind() == yakima.swap.SwapStoreException.Kind.IN_USE ? "yakima host: " + e.getMessage()
+                        : "yakima host: cannot open the swap store: " + e.getMessage());
+                return ExitCodes.ERROR;
             } catch (java.io.IOException e) {
                 io.err().println("yakima host: cannot open the swap store: " + e.getMessage());
                 return ExitCodes.ERROR;
-            }
-            if (swapDir != null && store.records() > 0) {
-                io.err().println("yakima host: --swap-dir " + swapDir + " already holds " + store.records()
-                        + " records (of another host's VMs); give an empty folder");
-                store.close();
-                return ExitCodes.USAGE;
             }
         }
         try {
@@ -256,6 +275,34 @@ final class HostCommand implements Callable<Integer> {
         return true;
     }
 
+    /**
+     * A --swap-dir given by the user must be a directory that is new, empty,
+     * or a swap store (what an earlier host left there); anything else is
+     * refused before the store touches it. Null when it may be opened, else
+     * the exit code.
+     */
+    private Integer checkSwapDir() {
+        if (Files.exists(swapDir) && !Files.isDirectory(swapDir)) {
+            io.err().println("yakima host: --swap-dir " + swapDir + " is not a directory");
+            return ExitCodes.USAGE;
+        }
+        List<String> foreign;
+        try {
+            foreign = SwapStore.foreignEntries(swapDir);
+        } catch (java.io.IOException e) {
+            io.err().println("yakima host: cannot read --swap-dir: " + e.getMessage());
+            return ExitCodes.ERROR;
+        }
+        if (!foreign.isEmpty()) {
+            String shown = String.join(", ", foreign.subList(0, Math.min(3, foreign.size())))
+                    + (foreign.size() > 3 ? " and " + (foreign.size() - 3) + " more" : "");
+            io.err().println("yakima host: --swap-dir " + swapDir + " is not a swap store: it holds " + shown
+                    + "; give a new or empty folder, or one a host swapped to");
+            return ExitCodes.USAGE;
+        }
+        return null;
+    }
+
     private static void deleteTree(Path dir) {
         try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -270,7 +317,16 @@ final class HostCommand implements Callable<Integer> {
         }
         try (Host host = new Host(config, images, () -> System.nanoTime() - boot, out)) {
             if (store != null) {
-                host.enableSwap(store);
+                try {
+                    host.enableSwap(store);
+                } catch (java.io.UncheckedIOException | IllegalStateException e) {
+                    store.close();
+                    io.err().println("yakima host: cannot adopt the VMs in " + swapDir + ": " + e.getMessage());
+                    return ExitCodes.ERROR;
+                }
+                if (swapDir != null) {
+                    io.err().println(adopted(host.adoption()));
+                }
             }
             host.start();
             if (pcap != null) {
@@ -305,23 +361,78 @@ final class HostCommand implements Callable<Integer> {
                     return ExitCodes.ERROR;
                 }
             }
+            int code;
             try (admin; Gateway g = gateway) {
-                return serve(host, admin, g, boot);
+                code = serve(host, admin, g, boot);
             }
+            if (store != null && swapDir != null) { // kept: a clean stop leaves every VM in it for the next start
+                Host.CleanStop stop = host.swapOutAll(TimeUnit.SECONDS.toNanos(CLEAN_STOP_SECONDS));
+                io.err().println(stopped(stop, host.lastSwapError()));
+            }
+            return code;
         }
+    }
+
+    /** The one line about what the host adopted from --swap-dir. */
+    private String adopted(yakima.host.Adoption a) {
+        if (a.vms() == 0 && a.destroyed() == 0 && a.lostManifests() == 0) {
+            return "yakima host: --swap-dir " + swapDir + " holds no VMs of an earlier run";
+        }
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "yakima host: adopted %d VMs from %s in %.1f ms (%d clones",
+                a.vms(), swapDir, a.nanos() / 1e6, a.clones()));
+        if (a.destroyed() > 0) {
+            b.append(", ").append(a.destroyed()).append(" destroyed clones stay gone");
+        }
+        if (a.faulted() > 0) {
+            b.append(", ").append(a.faulted()).append(" faulted");
+        }
+        if (a.lostManifests() > 0) {
+            b.append(", ").append(a.lostManifests()).append(" clone manifests unreadable");
+        }
+        b.append(')');
+        if (a.firstProblem() != null) {
+            b.append(": ").append(a.firstProblem());
+        }
+        return b.toString();
+    }
+
+    /** The one line about a clean stop. */
+    private String stopped(Host.CleanStop stop, String lastError) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "yakima host: swapped out %d VMs to %s in %.1f ms for the next start",
+                stop.swappedOut(), swapDir, stop.nanos() / 1e6));
+        if (stop.failed() > 0) {
+            b.append("; ").append(stop.failed()).append(" could not be written (").append(lastError).append(')');
+        }
+        if (stop.left() > 0) {
+            b.append("; ").append(stop.left()).append(" still in memory after ").append(CLEAN_STOP_SECONDS).append(" s");
+        }
+        return b.toString();
     }
 
     private int serve(Host host, AdminServer admin, Gateway gateway, long boot) throws Exception {
         String image = imageNames.isEmpty() ? null : imageNames.get(0);
         int created = 0;
+        Map<String, Integer> adopted = new java.util.HashMap<>();
+        for (VmStub stub : host.swappedVms()) {
+            if (stub.faultReason() == null) {
+                adopted.merge(stub.imageName(), 1, Integer::sum);
+            }
+        }
         try {
             for (String each : imageNames) {
                 image = each;
-                boolean clones = host.swapping() && diskDir == null && vmCount > 1;
-                for (int i = 0; i < (clones ? 1 : vmCount); i++) {
+                // adopted VMs count towards --vms; each is counted once (--image httpd,httpd holds 2 x --vms)
+                int have = adopted.getOrDefault(each, 0);
+                int wanted = Math.max(0, vmCount - have);
+                adopted.put(each, Math.max(0, have - vmCount));
+                if (wanted == 0) {
+                    continue;
+                }
+                boolean clones = host.swapping() && diskDir == null && wanted > 1;
+                for (int i = 0; i < (clones ? 1 : wanted); i++) {
                     created++;
                     DiskSpec disk = diskDir == null ? null
-                            : new DiskSpec(diskDir.resolve("vm-" + created + ".disk"), diskBytes / 4096, diskBase);
+                            : new DiskSpec(diskDir.resolve("vm-" + host.nextVmId() + ".disk"), diskBytes / 4096, diskBase);
                     Vm first = host.create(new VmSpec(image, memBytes, null, disk));
                     if (clones) {
                         VmStub template = templateOf(host, first);
@@ -330,7 +441,7 @@ final class HostCommand implements Callable<Integer> {
                                     + first.state().label() + (host.lastSwapError() == null ? "" : ", " + host.lastSwapError()) + ")");
                             return ExitCodes.ERROR;
                         }
-                        created += host.registerClones(template, vmCount - 1).size();
+                        created += host.registerClones(template, wanted - 1).size();
                     }
                 }
             }
@@ -353,10 +464,12 @@ final class HostCommand implements Callable<Integer> {
                 return ExitCodes.ERROR;
             }
         }
+        int adoptedVms = host.adoption().vms();
         String booted = imageNames.isEmpty() ? "" : created + " VMs of " + String.join(", ", imageNames) + " booted";
         String resumed = restored.isEmpty() ? "" : restored.size() + " restored";
-        io.err().printf("yakima host: %s%s%s in %.1f ms; admin API on 127.0.0.1:%d%n", booted,
-                booted.isEmpty() || resumed.isEmpty() ? "" : ", ", resumed, (System.nanoTime() - boot) / 1e6, admin.port());
+        io.err().printf("yakima host: %s%s%s in %.1f ms%s; admin API on 127.0.0.1:%d%n", booted,
+                booted.isEmpty() || resumed.isEmpty() ? "" : ", ", resumed, (System.nanoTime() - boot) / 1e6,
+                adoptedVms == 0 ? "" : " (" + adoptedVms + " adopted)", admin.port());
         for (int i = 0; i < restored.size(); i++) {
             yakima.vm.HostedVm vm = restored.get(i);
             io.err().printf("yakima host: %s resumed as %s%s at %s%n", restoreFiles.get(i), vm.idString(),
@@ -374,7 +487,14 @@ final class HostCommand implements Callable<Integer> {
             }
         }
         CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown, "yakima-host-stop");
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try { // Ctrl-C: the JVM exits when this returns, so wait (bounded) for the clean stop and the close
+                finished.await(CLEAN_STOP_SECONDS + 10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "yakima-host-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         long end = durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
         long lastInsns = host.scheduler().insns();

@@ -411,6 +411,9 @@ public final class Host implements AutoCloseable {
      */
     private int admit(boolean measure) {
         synchronized (waiting) {
+            if (draining()) {
+                return 0; // a clean stop: nothing starts running again
+            }
             if (measure) {
                 measuredResident = residentBytes();
                 admittedSinceMeasure = 0;
@@ -582,13 +585,80 @@ public final class Host implements AutoCloseable {
      * Lets the gatekeeper swap VMs out to {@code store} when the resident
      * budget would be exceeded, and bring them back on demand. Call before
      * {@link #start()}; the store is closed with the host.
+     *
+     * <p>A store that holds records of an earlier run (a host stopped or
+     * crashed on the same directory) is <b>adopted</b>: each VM in it gets a
+     * stub, as of its last completed swap-out, with its id, name, image and
+     * memory size; clones named by a manifest come back as clones of their
+     * template; destroyed clones (tombstones) stay gone. New VMs get ids
+     * above every adopted one, and adopted names stay taken. A record that
+     * cannot be read makes that VM alone FAULTED, with the reason. See
+     * {@link StoreAdopter} and {@link #adoption()}.
+     *
+     * @throws IllegalStateException when the host already holds VMs and the store holds records
+     * @throws java.io.UncheckedIOException when the store cannot be listed
      */
     public synchronized void enableSwap(SwapStore store) {
         if (swapper != null) {
             throw new IllegalStateException("swapping is enabled already");
         }
-        swapper = new Swapper(this, store, clockNs, config.maxVms(), config.nicQueueFrames());
-        lan.setAbsentPorts(swapper::take);
+        Swapper s = new Swapper(this, store, clockNs, config.maxVms(), config.nicQueueFrames());
+        if (store.records() > 0) {
+            adopt(s, store);
+        }
+        swapper = s;
+        lan.setAbsentPorts(s::take);
+    }
+
+    /** Registers what {@code store} holds with {@code s}, before the swapper is published (see {@link #enableSwap}). */
+    private void adopt(Swapper s, SwapStore store) {
+        synchronized (waiting) {
+            if (!vms.isEmpty() || nextId.get() != 1) {
+                throw new IllegalStateException("a host adopts the records of its swap store only before it holds VMs");
+            }
+        }
+        StoreAdopter.Found found;
+        try {
+            found = StoreAdopter.adopt(store, clockNs.getAsLong());
+        } catch (yakima.swap.SwapStoreException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
+        Adoption report = found.report();
+        synchronized (waiting) {
+            for (VmStub stub : found.stubs()) {
+                if (stub.name() != null && stub.faultReason() == null) {
+                    Integer taken = named.putIfAbsent(stub.name(), stub.id());
+                    if (taken != null) { // two records of one name: made by hand, or damaged behind good checksums
+                        stub.fail("unreadable record: its name " + stub.name() + " is vm-" + taken + "'s");
+                        report = new Adoption(report.vms(), report.clones(), report.faulted() + 1, report.destroyed(),
+                                report.templates(), report.lostManifests(), report.ignored(),
+                                report.firstProblem() != null ? report.firstProblem() : stub.idString() + ": " + stub.faultReason(),
+                                report.nanos());
+                    }
+                }
+                s.addStub(stub);
+            }
+            for (long[] d : found.deadlines()) {
+                s.addDeadline(d[0], (int) d[1]);
+            }
+            for (yakima.swap.CloneManifest m : found.manifests()) {
+                s.addManifest(m);
+            }
+            nextId.set(found.maxVmId() + 1);
+            nextTemplate.set(Math.max(FIRST_TEMPLATE_RECORD, found.maxTemplateId() + 1));
+            vmsCreated += found.stubs().size();
+        }
+        adoption = report;
+    }
+
+    /** What {@link #enableSwap} adopted from the store ({@link Adoption#NONE} if nothing, or before). Any thread. */
+    public Adoption adoption() {
+        return adoption;
+    }
+
+    /** The id the next VM created gets, unless another create takes it first. */
+    public int nextVmId() {
+        return nextId.get();
     }
 
     /** True once {@link #enableSwap} was called. */
@@ -647,9 +717,99 @@ public final class Host implements AutoCloseable {
         return false;
     }
 
+    // ---------------------------------------------------------------- clean stop
+
+    /**
+     * What a clean stop did ({@link #swapOutAll}).
+     *
+     * @param swappedOut VMs whose record was written since the stop began
+     * @param failed     VMs whose record could not be written (the store is full, the disk failed): they stayed
+     *                   in memory, and a host started again on the store finds their previous record, if any
+     * @param left       VMs still in memory when the time ran out (busy with their disk, say)
+     * @param nanos      how long it took
+     */
+    public record CleanStop(long swappedOut, int failed, int left, long nanos) {
+    }
+
+    /**
+     * A clean stop: swaps out every VM in memory, admitted or waiting, so that
+     * a host started again on the same swap store brings all of them back as
+     * they are now (see {@link #enableSwap}). From the first call nothing is
+     * admitted or swapped in any more: the host is stopping, and the caller
+     * closes it next. Polls every few milliseconds (the scheduler and swap
+     * threads do the work) until every VM is out or {@code timeoutNs} has
+     * passed. Records of VMs that ended are dropped first too.
+     */
+    public CleanStop swapOutAll(long timeoutNs) throws InterruptedException {
+        long started = System.nanoTime();
+        int left;
+        while ((left = swapOutAllStep()) > 0 && System.nanoTime() - started < timeoutNs) {
+            Thread.sleep(5);
+        }
+        Swapper s = swapper;
+        int failed = 0;
+        for (Vm vm : vms.values()) {
+            if (s.drainGaveUp(vm.id()) && !vm.state().isFinal()) {
+                failed++;
+            }
+        }
+        return new CleanStop(s.swapOutsSinceDrain(), failed, left, System.nanoTime() - started);
+    }
+
+    /**
+     * One round of {@link #swapOutAll}, for a host turned by hand: asks the
+     * scheduler to evict every admitted VM (again, for those it could not
+     * take between quanta last time) and hands every waiting VM straight to
+     * the swap-out thread. Returns what is still to do: VMs in memory that
+     * are neither out nor given up, plus records of ended VMs still to drop;
+     * 0 when the stop is complete.
+     */
+    public int swapOutAllStep() {
+        Swapper s = swapper;
+        if (s == null) {
+            throw new IllegalStateException("the host does not swap");
+        }
+        s.startDraining();
+        synchronized (waiting) {
+            for (Vm vm : vms.values()) {
+                if (vm.state() == VmState.WAITING && !s.drainGaveUp(vm.id())) {
+                    vm.setState(VmState.SWAPPED); // never admitted, or waiting to be again: nothing runs it
+                    s.evicted(vm);
+                }
+            }
+            waiting.clear();
+            requested.clear();
+        }
+        int left = 0;
+        for (Vm vm : vms.values()) {
+            VmState st = vm.state();
+            if (st.isFinal() || s.drainGaveUp(vm.id())) {
+                continue;
+            }
+            left++;
+            if (st == VmState.IDLE || st == VmState.RUNNABLE || st == VmState.RUNNING) {
+                scheduler.evict(vm); // refused while it runs or waits for its disk: asked again next round
+            }
+        }
+        return left + s.recordsToDrop();
+    }
+
+    /** True once a clean stop has begun ({@link #swapOutAll}). */
+    private boolean draining() {
+        Swapper s = swapper;
+        return s != null && s.draining();
+    }
+
     /** Record ids of templates start here, above every id a VM can have, so no VM's own record overwrites one. */
     public static final int FIRST_TEMPLATE_RECORD = VmAddresses.MAX_ID + 1;
+    /**
+     * Record ids of clone manifests start here, above every template's: the
+     * manifest of the clones of template {@code t} is record
+     * {@code t + FIRST_MANIFEST_RECORD - FIRST_TEMPLATE_RECORD}.
+     */
+    public static final int FIRST_MANIFEST_RECORD = FIRST_TEMPLATE_RECORD + VmAddresses.MAX_ID + 1;
     private final AtomicInteger nextTemplate = new AtomicInteger(FIRST_TEMPLATE_RECORD);
+    private volatile Adoption adoption = Adoption.NONE;
 
     /**
      * Template boot: makes {@code source}'s record (it is swapped out, say
@@ -659,13 +819,24 @@ public final class Host implements AutoCloseable {
      * its own id, MAC and IPv4 address (the guest takes up the new addresses
      * at its next wake). The template is a copy of the record, so the source
      * VM may run on and change its own. Returns the clones' stubs.
+     *
+     * <p>Before any clone is visible, a {@link yakima.swap.CloneManifest}
+     * (template, first id, count, image, memory size) is written to the
+     * store, durably: a host restarted on the store brings the clones back
+     * ({@link #enableSwap}).
      */
     public List<VmStub> registerClones(VmStub source, int count) throws HostException {
         Swapper s = swapper;
         if (s == null) {
             throw new HostException(HostException.Kind.BAD_REQUEST, "template boot needs swapping enabled");
         }
+        if (count < 0) {
+            throw new HostException(HostException.Kind.BAD_REQUEST, "cannot register " + count + " clones");
+        }
         int template = nextTemplate.getAndIncrement();
+        if (template >= FIRST_MANIFEST_RECORD) {
+            throw new HostException(HostException.Kind.FULL, "no template record ids left");
+        }
         try {
             byte[] record = s.store().read(source.recordId());
             s.store().write(template, record, 0, record.length);
@@ -677,11 +848,27 @@ public final class Host implements AutoCloseable {
             if (vms.size() + s.swappedCount() + count > config.maxVms()) {
                 throw new HostException(HostException.Kind.FULL, "the host holds at most " + config.maxVms() + " VMs");
             }
+            int first = nextId.get();
+            if (count == 0) {
+                return clones;
+            }
+            if ((long) first + count - 1 > VmAddresses.MAX_ID) {
+                throw new HostException(HostException.Kind.FULL, "no free address for a new VM");
+            }
+            // under the gatekeeper's lock, so no create takes an id in between: the fsync stalls admission for a
+            // millisecond or so, once per template boot
+            yakima.swap.CloneManifest manifest = new yakima.swap.CloneManifest(template, first, count, source.imageName(),
+                    source.memSizeBytes());
+            try {
+                byte[] bytes = manifest.encode();
+                s.store().write(template + (FIRST_MANIFEST_RECORD - FIRST_TEMPLATE_RECORD), bytes, 0, bytes.length);
+            } catch (yakima.swap.SwapStoreException e) {
+                throw new HostException(HostException.Kind.FULL, "cannot register clones of " + source.idString() + ": "
+                        + e.getMessage());
+            }
+            s.addManifest(manifest);
             for (int i = 0; i < count; i++) {
                 int id = nextId.getAndIncrement();
-                if (id > VmAddresses.MAX_ID) {
-                    throw new HostException(HostException.Kind.FULL, "no free address for a new VM");
-                }
                 VmStub clone = new VmStub(id, null, source.imageName(), source.memSizeBytes(), source.bootNs(), template, 0);
                 s.addStub(clone);
                 clones.add(clone);
@@ -777,6 +964,11 @@ public final class Host implements AutoCloseable {
      */
     void readmit(Vm vm) {
         synchronized (waiting) {
+            if (draining()) { // a clean stop: a VM that came in after all goes straight back out
+                vm.setState(VmState.SWAPPED);
+                swapper.evicted(vm);
+                return;
+            }
             if (!scheduler.admit(vm)) {
                 vm.setState(VmState.WAITING);
                 requested.addLast(vm); // every thread full: it waits its turn, first
@@ -851,6 +1043,10 @@ public final class Host implements AutoCloseable {
         vmsEnded++;
         if (vm.state() == VmState.DESTROYED || vm.destroyRequested()) { // ended with a destroy on its way: it goes too
             forget(vm);
+        }
+        Swapper s = swapper;
+        if (s != null) {
+            s.recordGone(vm.id()); // a record it left must not bring it back after a restart
         }
     }
 

@@ -9,17 +9,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
 import yakima.net.VirtualNic;
 import yakima.sched.WakeableIdleStrategy;
+import yakima.swap.CloneManifest;
 import yakima.swap.RecordException;
 import yakima.swap.RecordReader;
 import yakima.swap.RecordWriter;
 import yakima.swap.SwapStore;
 import yakima.swap.SwapStoreException;
+import yakima.swap.Tombstone;
 import yakima.swap.VmImage;
 import yakima.swap.VmStub;
 import yakima.vm.Encapsulation;
@@ -54,6 +57,20 @@ import yakima.vm.VmState;
  * is taken back from memory as soon as its record is encoded, without
  * reading anything.
  *
+ * <p><b>Records that outlive the VM</b>: a VM that ends (terminates,
+ * faults, is destroyed) must not come back when a host is started again on
+ * the store, so its record goes with it, dropped by the swap-out thread
+ * ({@link #recordGone}); a clone that a {@link CloneManifest} names gets a
+ * {@link Tombstone} in its place instead, since without a record of its own
+ * the manifest would bring it back. A VM swapped in keeps its record on
+ * disk until its next swap-out replaces it: after a crash it comes back as
+ * of its last completed swap-out.
+ *
+ * <p><b>Clean stop</b> ({@link #startDraining}): nothing is swapped in any
+ * more, and a VM on its way out is written whatever came for it meanwhile
+ * (its frames and interrupts are in its record). One whose write fails
+ * stays in memory, given up ({@link #drainGaveUp}).
+ *
  * <p>Locks: {@link #lock} guards the VMs in transit, the backlog and the
  * deadlines. The switch calls {@link #take} holding its own lock, so this
  * class never calls into the switch while holding {@link #lock}.
@@ -77,6 +94,16 @@ final class Swapper implements AutoCloseable {
     private final PriorityQueue<long[]> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
     private final MpscVarHandleArrayQueue<Vm> outQueue;
     private final MpscVarHandleArrayQueue<VmStub> inQueue;
+    /** Ids of VMs that ended, whose records the swap-out thread drops. */
+    private final MpscVarHandleArrayQueue<Integer> goneQueue;
+    /** The clone manifests in the store, by first clone id (ranges never overlap): who needs a tombstone. */
+    private final java.util.concurrent.ConcurrentSkipListMap<Integer, CloneManifest> manifests =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
+    /** A clean stop has begun: nothing comes in, everything goes out. */
+    private volatile boolean draining;
+    /** Under the lock: VMs whose swap-out failed during the clean stop; they stay in memory. */
+    private final IntHashSet drainFailed = new IntHashSet();
+    private long swapOutsBeforeDrain;
     private final SwapOut swapOut = new SwapOut();
     private final SwapIn swapIn = new SwapIn();
     private final WakeableIdleStrategy outIdle = WakeableIdleStrategy.hostDefault();
@@ -92,6 +119,8 @@ final class Swapper implements AutoCloseable {
     private final AtomicLong backlogDropped = new AtomicLong();
     private final AtomicLong swapInRequestsDropped = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
+    private final AtomicLong recordsDropped = new AtomicLong();
+    private final AtomicLong tombstones = new AtomicLong();
     private volatile String lastError;
 
     /** A VM between eviction and its stub (under the lock). */
@@ -113,6 +142,7 @@ final class Swapper implements AutoCloseable {
         int slots = Integer.highestOneBit(Math.max(2, Math.min(maxVms, 1 << 20)) - 1) << 1;
         this.outQueue = new MpscVarHandleArrayQueue<>(slots);
         this.inQueue = new MpscVarHandleArrayQueue<>(slots);
+        this.goneQueue = new MpscVarHandleArrayQueue<>(slots);
     }
 
     SwapStore store() {
@@ -160,9 +190,95 @@ final class Swapper implements AutoCloseable {
         return stubs.size();
     }
 
-    /** Registers a VM that starts out swapped (a clone of a template record). */
+    /** Registers a VM that starts out swapped (a clone of a template record, or a VM adopted from the store). */
     void addStub(VmStub stub) {
         stubs.put(stub.id(), stub);
+    }
+
+    /** An adopted VM was idle until scheduler time {@code dueNs}: it is swapped in then. */
+    void addDeadline(long dueNs, int id) {
+        synchronized (lock) {
+            deadlines.add(new long[] {dueNs, id});
+        }
+    }
+
+    /** A clone manifest is in the store (written, or found there): the clones it names get tombstones when destroyed. */
+    void addManifest(CloneManifest manifest) {
+        manifests.put(manifest.firstId(), manifest);
+    }
+
+    /** True if a clone manifest in the store names VM {@code id}. */
+    boolean namedByManifest(int id) {
+        var e = manifests.floorEntry(id);
+        return e != null && e.getValue().covers(id);
+    }
+
+    // ---------------------------------------------------------------- records of VMs that ended
+
+    /**
+     * VM {@code id} has ended: its record must not bring it back after a
+     * restart. Queued for the swap-out thread (no scheduler thread touches
+     * the disk); any thread, never blocks.
+     */
+    void recordGone(int id) {
+        if (!goneQueue.offer(id)) { // sized for every VM the host holds: cannot happen
+            lastError = "the record of vm-" + id + " was not dropped (queue full): it comes back after a restart";
+        }
+        outIdle.wake();
+    }
+
+    /**
+     * Drops VM {@code id}'s record now (the calling thread does the I/O): a
+     * tombstone if a manifest names it, else the record is deleted.
+     */
+    void dropRecord(int id) {
+        try {
+            if (namedByManifest(id)) {
+                byte[] t = Tombstone.bytes();
+                store.write(id, t, 0, t.length);
+                tombstones.incrementAndGet();
+            } else if (store.delete(id)) {
+                recordsDropped.incrementAndGet();
+            }
+        } catch (SwapStoreException e) {
+            lastError = e.getMessage(); // it comes back after a restart, or costs disk until the store is cleared
+        }
+    }
+
+    /** Records of VMs that ended and are still to be dropped. */
+    int recordsToDrop() {
+        return goneQueue.size();
+    }
+
+    // ---------------------------------------------------------------- clean stop
+
+    /** From now on nothing is swapped in and whatever is evicted is written; see the class comment. Idempotent. */
+    void startDraining() {
+        synchronized (lock) {
+            if (!draining) {
+                swapOutsBeforeDrain = swapOuts.get();
+                draining = true;
+            }
+        }
+        inIdle.wake();
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    /** True if VM {@code id}'s swap-out failed during the clean stop: it stays in memory. */
+    boolean drainGaveUp(int id) {
+        synchronized (lock) {
+            return drainFailed.contains(id);
+        }
+    }
+
+    /** VMs swapped out since the clean stop began. */
+    long swapOutsSinceDrain() {
+        synchronized (lock) {
+            return draining ? swapOuts.get() - swapOutsBeforeDrain : 0;
+        }
     }
 
     // ---------------------------------------------------------------- out
@@ -179,14 +295,23 @@ final class Swapper implements AutoCloseable {
     }
 
     private final class SwapOut implements Agent {
+        /** Records of ended VMs dropped per turn at most, so swap-outs are not held up. */
+        private static final int DROPS_PER_TURN = 64;
+
         @Override
         public int doWork() {
-            Vm vm = outQueue.poll();
-            if (vm == null) {
-                return 0;
+            int work = 0;
+            Integer gone;
+            while (work < DROPS_PER_TURN && (gone = goneQueue.poll()) != null) {
+                dropRecord(gone);
+                work++;
             }
-            swapOutOne(vm);
-            return 1;
+            Vm vm = outQueue.poll();
+            if (vm != null) {
+                swapOutOne(vm);
+                work++;
+            }
+            return work;
         }
 
         @Override
@@ -216,8 +341,8 @@ final class Swapper implements AutoCloseable {
         synchronized (lock) {
             Outgoing o = outgoing.get(id);
             o.encoded = true;
-            // frames or interrupts came for it: it has work, and stays
-            back = (o.wantedBack || !rx.isEmpty() || vm.hasRaised()) && !vm.destroyRequested();
+            // frames or interrupts came for it: it has work, and stays (unless the host is stopping)
+            back = (o.wantedBack || !rx.isEmpty() || vm.hasRaised()) && !vm.destroyRequested() && !draining;
             if (back) {
                 outgoing.remove(id);
             }
@@ -240,7 +365,7 @@ final class Swapper implements AutoCloseable {
         synchronized (lock) {
             Outgoing o = outgoing.remove(id);
             destroyed = vm.destroyRequested();
-            wanted = o.wantedBack;
+            wanted = o.wantedBack && !draining;
             if (!destroyed && !wanted) {
                 stubs.put(id, stub);
                 if (vm.resumesIdle() && vm.idleUntilNs != Vm.NO_DEADLINE) {
@@ -249,8 +374,7 @@ final class Swapper implements AutoCloseable {
             }
         }
         if (destroyed) {
-            deleteRecord(id);
-            host.swapOutDestroyed(vm);
+            host.swapOutDestroyed(vm); // its record goes as it ends (recordGone)
         } else if (wanted) { // work came for it while it was written: it stays in memory
             takeBack(vm, rx);
         } else {
@@ -266,6 +390,11 @@ final class Swapper implements AutoCloseable {
         }
         if (vm.destroyRequested()) {
             host.swapOutDestroyed(vm);
+        } else if (draining) { // the host is stopping: it stays in memory, given up, and is not run again
+            synchronized (lock) {
+                drainFailed.add(vm.id());
+            }
+            vm.setState(VmState.WAITING);
         } else {
             takeBack(vm, rx);
         }
@@ -363,9 +492,9 @@ final class Swapper implements AutoCloseable {
         return held;
     }
 
-    /** Queues the swap-in of {@code stub} unless it is queued already. Any thread; never blocks. */
+    /** Queues the swap-in of {@code stub} unless it is queued already (or the host is stopping). Any thread; never blocks. */
     void requestSwapIn(VmStub stub) {
-        if (stub.claimSwapIn()) {
+        if (!draining && stub.claimSwapIn()) {
             if (inQueue.offer(stub)) {
                 inIdle.wake();
             } else {
@@ -398,6 +527,9 @@ final class Swapper implements AutoCloseable {
 
     /** Asks back the swapped VMs whose idle deadline has come. */
     private int dueDeadlines() {
+        if (draining) {
+            return 0;
+        }
         long now = clockNs.getAsLong();
         int n = 0;
         while (true) {
@@ -419,8 +551,8 @@ final class Swapper implements AutoCloseable {
 
     private void swapInOne(VmStub stub) {
         int id = stub.id();
-        if (stubs.get(id) != stub || stub.faultReason() != null) {
-            return; // destroyed, or back already
+        if (stubs.get(id) != stub || stub.faultReason() != null || draining) {
+            return; // destroyed, back already, or the host is stopping
         }
         Vm vm;
         VmImage image;
@@ -483,18 +615,10 @@ final class Swapper implements AutoCloseable {
             dropBacklog(stub.id());
             deadlines.removeIf(d -> d[1] == stub.id());
         }
-        if (!stub.isClone()) {
-            deleteRecord(stub.id());
+        if (!stub.isClone() || namedByManifest(stub.id())) {
+            dropRecord(stub.id());
         }
         return true;
-    }
-
-    private void deleteRecord(int id) {
-        try {
-            store.delete(id);
-        } catch (SwapStoreException e) {
-            lastError = e.getMessage(); // an orphan record: it costs disk until the store is cleared
-        }
     }
 
     // ---------------------------------------------------------------- counters
@@ -508,6 +632,8 @@ final class Swapper implements AutoCloseable {
         into.put("swapBacklogDropped", backlogDropped.get());
         into.put("swapInRequestsDropped", swapInRequestsDropped.get());
         into.put("swapBytesWritten", bytesWritten.get());
+        into.put("swapRecordsDropped", recordsDropped.get());
+        into.put("swapTombstones", tombstones.get());
         into.put("swappedVms", (long) stubs.size());
         into.put("swapStoreUsedBytes", store.usedBytes());
         into.put("swapStoreLimitBytes", store.limitBytes());

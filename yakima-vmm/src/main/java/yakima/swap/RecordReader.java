@@ -53,8 +53,9 @@ public final class RecordReader {
     private final byte[] record;
     /** The known sections by type; null where absent. */
     private final SectionEntry[] sections = new SectionEntry[Descriptor.CONSOLE + 1];
-    private final Inflater inflater = new Inflater(true);
-    private final byte[] staging = new byte[SectionInput.STAGING_BYTES];
+    /** Made for the first deflated section (a summary of a record whose META and SCHED are stored needs none). */
+    private Inflater inflater;
+    private byte[] staging;
 
     private RecordReader(byte[] record) {
         this.record = record;
@@ -68,7 +69,30 @@ public final class RecordReader {
             r.checkTable(r.readHeader());
             return r.decode();
         } finally {
-            r.inflater.end();
+            r.endInflater();
+        }
+    }
+
+    /**
+     * Who the VM in {@code record} is and where its clock stood
+     * ({@link RecordSummary}): the header, the table and every section's
+     * CRC are checked as {@link #read} checks them, then META and SCHED are
+     * decoded; the other sections are not decoded (no page is inflated), so
+     * a record that passes here may still be refused by {@link #read}. For a
+     * host adopting the records of its store after a restart: about as cheap
+     * as checksumming the record.
+     */
+    public static RecordSummary summary(byte[] record) throws RecordException {
+        Objects.requireNonNull(record, "record");
+        RecordReader r = new RecordReader(record);
+        try {
+            r.checkTable(r.readHeader());
+            Meta m = meta(r.input(Descriptor.META));
+            Sched s = sched(r.input(Descriptor.SCHED));
+            return new RecordSummary(m.id(), m.name(), m.imageName(), m.memSizeBytes(), s.idle(), s.vmTimeNs(),
+                    s.idleDeadlineVmNs());
+        } finally {
+            r.endInflater();
         }
     }
 
@@ -224,7 +248,18 @@ public final class RecordReader {
     }
 
     private SectionInput input(int type) {
-        return new SectionInput(record, sections[type], inflater, staging);
+        SectionEntry e = sections[type];
+        if (e.codec() != CODEC_NONE && inflater == null) {
+            inflater = new Inflater(true);
+            staging = new byte[SectionInput.STAGING_BYTES];
+        }
+        return new SectionInput(record, e, inflater, staging);
+    }
+
+    private void endInflater() {
+        if (inflater != null) {
+            inflater.end();
+        }
     }
 
     private static Meta meta(SectionInput in) throws RecordException {

@@ -61,6 +61,8 @@ public final class SwapStore implements AutoCloseable {
      */
     private final Set<Integer> durableFolders = ConcurrentHashMap.newKeySet();
     private final Object folderLock = new Object();
+    /** The directory's lock, held while the store is open; null for a store opened over test files. */
+    private StoreLock lock;
     private volatile boolean closed;
 
     private SwapStore(Path root, SpaceAccount space, StoreFiles files) {
@@ -72,13 +74,61 @@ public final class SwapStore implements AutoCloseable {
     /**
      * Opens the store in {@code dir}, creating it if missing, and recovers
      * what an earlier run left there: temp files are removed, records counted.
+     * First it takes the directory's lock ({@link StoreLock}, the file
+     * {@code yakima-swap.lock}), held until {@link #close}: a second store on
+     * the same directory, in this process or another, is refused before it
+     * touches anything.
      *
      * @param limitBytes the most disk the store may use, counted as described
      *                   on {@link #usedBytes}; must be positive
-     * @throws SwapStoreException of kind IO when the directory cannot be created, listed or forced
+     * @throws SwapStoreException of kind IN_USE when another store holds the
+     *                            directory, IO when it cannot be created, locked, listed or forced
      */
     public static SwapStore open(Path dir, long limitBytes) throws SwapStoreException {
-        return open(dir, limitBytes, new RealFiles());
+        if (limitBytes <= 0) {
+            throw new IllegalArgumentException("swap store limit must be positive: " + limitBytes);
+        }
+        StoreLock lock = StoreLock.acquire(dir.toAbsolutePath());
+        try {
+            SwapStore store = open(dir, limitBytes, new RealFiles());
+            store.lock = lock;
+            return store;
+        } catch (SwapStoreException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The names in {@code dir} that are not a swap store's: anything but the
+     * store's folders ({@code 00000} to {@code 7ffff}, directories), its lock
+     * file, and {@code lost+found}. Empty when {@code dir} does not exist.
+     * Lists the directory alone (not its folders), so it is cheap; a host
+     * asks before it opens a directory a person gave it, so that it does not
+     * take someone's folder of other files for a store.
+     *
+     * @throws SwapStoreException IO when {@code dir} exists but cannot be listed, or is not a directory
+     */
+    public static List<String> foreignEntries(Path dir) throws SwapStoreException {
+        if (!java.nio.file.Files.exists(dir)) {
+            return List.of();
+        }
+        List<String> foreign = new java.util.ArrayList<>();
+        try (var entries = java.nio.file.Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                boolean ours = name.equals(StoreLock.FILE_NAME)
+                        || (StoreLayout.parseFolderName(name) >= 0 || name.equals("lost+found"))
+                                && java.nio.file.Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (!ours) {
+                    foreign.add(name);
+                }
+            }
+        } catch (IOException e) {
+            throw new SwapStoreException(IO, NO_VM, "cannot list " + dir + ": " + reason(e), e);
+        }
+        foreign.sort(null);
+        return foreign;
     }
 
     /** {@link #open(Path, long)} through {@code files}, which tests use to inject faults and crashes. */
@@ -296,10 +346,14 @@ public final class SwapStore implements AutoCloseable {
         return layout.root();
     }
 
-    /** Refuses further calls. The store holds no open files, so there is nothing else to release. */
+    /** Refuses further calls and releases the directory's lock. The store holds no other open files. */
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
+        if (lock != null) {
+            lock.close();
+            lock = null;
+        }
     }
 
     @Override

@@ -24,7 +24,9 @@ public final class SwapStoreException extends IOException {
         /** The write would take the store over its limit, or the file system is out of space. */
         FULL,
         /** The file system refused or failed an operation. */
-        IO
+        IO,
+        /** Another host holds the store's directory (its lock file); nothing was touched. */
+        IN_USE
     }
 
     /** Stands in for the VM id of a failure that concerns the whole store (opening it). */

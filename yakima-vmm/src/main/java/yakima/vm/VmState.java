@@ -19,6 +19,7 @@ package yakima.vm;
  *   IDLE or RUNNABLE ──evict──► SWAPPED ──(record written)──► the VM object is dropped
  *                                  │                             for a stub in the host
  *                                  └──taken back before that──► WAITING
+ *   WAITING ──clean stop──► SWAPPED (a host stopping swaps out every VM, admitted or not)
  * </pre>
  *
  * <p>WAITING: created, its memory not yet admitted by the gatekeeper.
@@ -42,7 +43,7 @@ public enum VmState {
     private int next;
 
     static {
-        WAITING.next = mask(RUNNABLE, DESTROYED);
+        WAITING.next = mask(RUNNABLE, DESTROYED, SWAPPED); // SWAPPED: a clean stop, see Host.swapOutAll
         RUNNABLE.next = mask(RUNNING, DESTROYED, SWAPPED, IDLE); // IDLE: back from swap, see SchedulerThread
         RUNNING.next = mask(RUNNABLE, IDLE, TERMINATED, FAULTED);
         IDLE.next = mask(RUNNABLE, DESTROYED, SWAPPED);

@@ -21,7 +21,7 @@ import denali.isa.loader.LoadException;
 class VmLifecycleTest {
     /** The diagram's arrows, written out independently of VmState's table. */
     private static final List<String> LEGAL = List.of(
-            "WAITING->RUNNABLE", "WAITING->DESTROYED",
+            "WAITING->RUNNABLE", "WAITING->DESTROYED", "WAITING->SWAPPED",
             "RUNNABLE->RUNNING", "RUNNABLE->IDLE", "RUNNABLE->DESTROYED", "RUNNABLE->SWAPPED",
             "RUNNING->RUNNABLE", "RUNNING->IDLE", "RUNNING->TERMINATED", "RUNNING->FAULTED",
             "IDLE->RUNNABLE", "IDLE->DESTROYED", "IDLE->SWAPPED",
