@@ -90,8 +90,19 @@ final class Swapper implements AutoCloseable {
     /** Under the lock: frames for swapped VMs, by id, oldest first. */
     private final Int2ObjectHashMap<ArrayDeque<byte[]>> backlog = new Int2ObjectHashMap<>();
     private int backlogFrames;
-    /** Under the lock: {due scheduler ns, id} of swapped VMs that were idle with a deadline. */
-    private final PriorityQueue<long[]> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
+    /** Under the lock: the idle deadlines of swapped VMs (scheduler ns), soonest first; see {@link Due}. */
+    private final PriorityQueue<Due> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.ns, b.ns));
+
+    /**
+     * A swapped VM's idle deadline. Entries are never searched for: one whose
+     * stub is no longer the VM's current stub (swapped in, destroyed) is
+     * skipped when it falls due, and the queue is rebuilt without such
+     * entries when they outnumber the live ones ({@link #addDue}), so a
+     * swap-in or a destroy costs nothing here, whatever the number of VMs.
+     */
+    private record Due(long ns, VmStub stub) {
+    }
+
     private final MpscVarHandleArrayQueue<Vm> outQueue;
     private final MpscVarHandleArrayQueue<VmStub> inQueue;
     /** Ids of VMs that ended, whose records the swap-out thread drops. */
@@ -197,9 +208,20 @@ final class Swapper implements AutoCloseable {
 
     /** An adopted VM was idle until scheduler time {@code dueNs}: it is swapped in then. */
     void addDeadline(long dueNs, int id) {
-        synchronized (lock) {
-            deadlines.add(new long[] {dueNs, id});
+        VmStub stub = stubs.get(id);
+        if (stub != null) {
+            synchronized (lock) {
+                addDue(dueNs, stub);
+            }
         }
+    }
+
+    /** Under the lock: queues a deadline; first drops the stale entries if they have come to outnumber the live ones. */
+    private void addDue(long dueNs, VmStub stub) {
+        if (deadlines.size() >= 1024 && deadlines.size() > 2 * stubs.size()) {
+            deadlines.removeIf(d -> stubs.get(d.stub.id()) != d.stub);
+        }
+        deadlines.add(new Due(dueNs, stub));
     }
 
     /** A clone manifest is in the store (written, or found there): the clones it names get tombstones when destroyed. */
@@ -369,7 +391,7 @@ final class Swapper implements AutoCloseable {
             if (!destroyed && !wanted) {
                 stubs.put(id, stub);
                 if (vm.resumesIdle() && vm.idleUntilNs != Vm.NO_DEADLINE) {
-                    deadlines.add(new long[] {vm.idleUntilNs, id});
+                    addDue(vm.idleUntilNs, stub);
                 }
             }
         }
@@ -533,16 +555,16 @@ final class Swapper implements AutoCloseable {
         long now = clockNs.getAsLong();
         int n = 0;
         while (true) {
-            long[] due;
+            Due due;
             synchronized (lock) {
                 due = deadlines.peek();
-                if (due == null || due[0] > now) {
+                if (due == null || due.ns > now) {
                     return n;
                 }
                 deadlines.poll();
             }
-            VmStub stub = stubs.get((int) due[1]);
-            if (stub != null && stub.faultReason() == null) {
+            VmStub stub = due.stub;
+            if (stubs.get(stub.id()) == stub && stub.faultReason() == null) {
                 requestSwapIn(stub);
                 n++;
             }
@@ -568,8 +590,7 @@ final class Swapper implements AutoCloseable {
         attachWithFrames(vm, nic, image.rxFrames(), () -> {
             if (stubs.remove(id, stub)) {
                 current[0] = true;
-                host.swappedIn(vm);
-                deadlines.removeIf(d -> d[1] == id);
+                host.swappedIn(vm); // its deadline entry, if any, is stale now: skipped when due
             }
         });
         if (!current[0]) { // destroyed while it was read
@@ -612,8 +633,7 @@ final class Swapper implements AutoCloseable {
             return false;
         }
         synchronized (lock) {
-            dropBacklog(stub.id());
-            deadlines.removeIf(d -> d[1] == stub.id());
+            dropBacklog(stub.id()); // its deadline entry, if any, is stale now: skipped when due
         }
         if (!stub.isClone() || namedByManifest(stub.id())) {
             dropRecord(stub.id());
