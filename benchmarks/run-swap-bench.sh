@@ -60,7 +60,9 @@ start_host() {
       >"$work/$name.out" 2>"$work/$name.err" &
   pid=$!
   for _ in $(seq 1 600); do
-    curl -sf -o /dev/null -H "Host: vm1.denali" "http://127.0.0.1:$HPORT/small" 2>/dev/null && return 0
+    # every VM registered (the front door opens before the clones are), and vm-1 answering
+    grep -q " booted in " "$work/$name.err" 2>/dev/null \
+      && curl -sf -o /dev/null -H "Host: vm1.denali" "http://127.0.0.1:$HPORT/small" 2>/dev/null && return 0
     kill -0 "$pid" 2>/dev/null || { cat "$work/$name.err" >&2; die "yakima host exited"; }
     sleep 0.5
   done
