@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import denali.isa.memory.GuestMemory;
 import yakima.host.HandTurnedHost.Agent;
 import yakima.swap.SwapStore;
 import yakima.swap.SwapStoreException;
@@ -54,19 +53,6 @@ class HostAdoptTest {
         hand.start();
         hand.host().enableSwap(SwapStore.open(swapDir, STORE_LIMIT));
         return hand.host();
-    }
-
-    /** Everything the guest can see of itself: registers, then every byte of its memory. */
-    private static byte[] guestView(Vm vm) {
-        GuestMemory mem = vm.memory();
-        byte[] all = new byte[mem.sizeBytes() + 4 * 11];
-        mem.readBytes(0, all, 0, mem.sizeBytes());
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(all, mem.sizeBytes(), 44);
-        for (int n = 0; n < 8; n++) {
-            b.putInt(vm.reg(n));
-        }
-        b.putInt(vm.eip()).putInt(vm.flags()).putInt((int) vm.insnCount());
-        return all;
     }
 
     /** Evicts {@code vm} and turns the swap-out: the stub that took its place. */
@@ -107,8 +93,8 @@ class HostAdoptTest {
         Vm web = idleSleeper(first, "web");
         Vm other = idleSleeper(first, null);
         first.runUntil(() -> first.output().contains("hello from denali\nhello from denali"), 1_000);
-        byte[] webBefore = guestView(web);
-        byte[] otherBefore = guestView(other);
+        byte[] webBefore = GuestView.of(web);
+        byte[] otherBefore = GuestView.of(other);
         long webInsns = web.insnCount();
         long savedClock = web.vmTimeNs(first.nowNs());
         swapOut(first, web);
@@ -134,13 +120,13 @@ class HostAdoptTest {
         assertEquals(3, fresh.id(), "new ids start above the adopted ones");
 
         Vm webBack = swapIn(b, webStub);
-        assertArrayEquals(webBefore, guestView(webBack), "registers and memory as they were swapped out");
+        assertArrayEquals(webBefore, GuestView.of(webBack), "registers and memory as they were swapped out");
         assertEquals(webInsns, webBack.insnCount());
         assertEquals(VmAddresses.mac(web.id()), webBack.mac());
         assertTrue(webBack.vmTimeNs(second.nowNs()) >= savedClock,
                 "its clock goes on from where it stood, though the new host's clock started at 0");
         Vm otherBack = swapIn(b, assertInstanceOf(VmStub.class, b.lookup(other.idString())));
-        assertArrayEquals(otherBefore, guestView(otherBack));
+        assertArrayEquals(otherBefore, GuestView.of(otherBack));
 
         // both were idle until their 1 s deadline: they wake and run on
         second.turnScheduler();
@@ -176,7 +162,7 @@ class HostAdoptTest {
         assertEquals(List.of(2, 3, 4, 5), clones.stream().map(VmStub::id).toList());
         Vm ran = swapIn(a, clones.get(1)); // vm-3 runs, and is swapped out: a record of its own
         first.turnScheduler();
-        byte[] ranBefore = guestView(ran);
+        byte[] ranBefore = GuestView.of(ran);
         swapOut(first, ran);
         a.destroy("vm-4"); // a stub: its tombstone is written now
         Vm resident = swapIn(a, clones.get(3)); // vm-5 is in memory, never swapped out, when it is destroyed
@@ -203,7 +189,7 @@ class HostAdoptTest {
 
         Vm cloneBack = swapIn(b, clone);
         assertEquals(VmAddresses.mac(2), cloneBack.mac(), "built from the template with its own identity");
-        assertArrayEquals(ranBefore, guestView(swapIn(b, own)), "vm-3 as it was last swapped out");
+        assertArrayEquals(ranBefore, GuestView.of(swapIn(b, own)), "vm-3 as it was last swapped out");
         assertEquals(6, b.create(new VmSpec("hello-sleeper", MEM, null, null)).id(), "ids go on above the clones");
 
         // a template boot on the adopted host takes the next template id, and its clones survive too
@@ -269,7 +255,7 @@ class HostAdoptTest {
         Vm damaged = idleSleeper(first, "damaged");
         Vm good = idleSleeper(first, null);
         swapOut(first, damaged);
-        byte[] goodBefore = guestView(good);
+        byte[] goodBefore = GuestView.of(good);
         swapOut(first, good);
         SwapStore store = a.swapStore();
         byte[] junk = "not an encapsulation record".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -297,7 +283,7 @@ class HostAdoptTest {
         assertTrue(junkVm.faultReason().contains("not an encapsulation record (bad magic)"), junkVm.faultReason());
         assertFalse(b.bringBack(bad), "a faulted stub is not brought back");
 
-        assertArrayEquals(goodBefore, guestView(swapIn(b, (VmStub) b.lookup(good.idString()))), "the other VM is untouched");
+        assertArrayEquals(goodBefore, GuestView.of(swapIn(b, (VmStub) b.lookup(good.idString()))), "the other VM is untouched");
         assertEquals(8, b.create(new VmSpec("hello-sleeper", MEM, null, null)).id(), "ids go on above the faulted ones too");
         b.destroy(bad.idString());
         assertNull(b.lookup(bad.idString()));
@@ -330,8 +316,8 @@ class HostAdoptTest {
         first.turnScheduler();
         Vm terminated = a.create(new VmSpec("hello", MEM, null, null));
         first.runUntil(() -> terminated.state() == VmState.TERMINATED, 10_000);
-        byte[] idleBefore = guestView(idle);
-        byte[] busyBefore = guestView(busy);
+        byte[] idleBefore = GuestView.of(idle);
+        byte[] busyBefore = GuestView.of(busy);
 
         int left = -1;
         for (int round = 0; round < 100 && (left = a.swapOutAllStep()) > 0; round++) {
@@ -349,9 +335,9 @@ class HostAdoptTest {
 
         Host b = startOn(second);
         assertEquals(2, b.adoption().vms());
-        assertArrayEquals(idleBefore, guestView(swapIn(b, (VmStub) b.lookup("idle"))));
+        assertArrayEquals(idleBefore, GuestView.of(swapIn(b, (VmStub) b.lookup("idle"))));
         Vm busyBack = swapIn(b, (VmStub) b.lookup("busy"));
-        assertArrayEquals(busyBefore, guestView(busyBack), "the runnable VM was taken off between quanta");
+        assertArrayEquals(busyBefore, GuestView.of(busyBack), "the runnable VM was taken off between quanta");
         second.turnScheduler();
         assertEquals(VmState.RUNNABLE, busyBack.state());
         long insns = busyBack.insnCount();

@@ -43,20 +43,6 @@ class HostSnapshotTest {
     @TempDir
     Path dir;
 
-    /** Everything the guest can see of itself but page 0 (which holds its addresses): registers, then memory. */
-    private static byte[] guestView(Vm vm) {
-        GuestMemory mem = vm.memory();
-        int size = mem.sizeBytes() - GuestMemory.PAGE_SIZE;
-        byte[] all = new byte[size + 4 * 11];
-        mem.readBytes(GuestMemory.PAGE_SIZE, all, 0, size);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(all, size, 44);
-        for (int n = 0; n < 8; n++) {
-            b.putInt(vm.reg(n));
-        }
-        b.putInt(vm.eip()).putInt(vm.flags()).putInt((int) vm.insnCount());
-        return all;
-    }
-
     /** {@link Host#snapshot} on another thread, turning the scheduler's thread here until it answers (bounded). */
     private byte[] snapshot(String vm, boolean stop) throws Exception {
         Host host = hand.host();
@@ -98,7 +84,7 @@ class HostSnapshotTest {
                     random.nextInt());
         }
         vm.setReg(3, 0x5EED);
-        byte[] before = guestView(vm);
+        byte[] before = GuestView.from(vm, GuestMemory.PAGE_SIZE);
         long quanta = vm.quanta();
 
         byte[] record = snapshot(vm.idString(), false);
@@ -108,7 +94,7 @@ class HostSnapshotTest {
 
         hand.turnScheduler();
         assertEquals(VmState.IDLE, vm.state(), "the VM is back on its thread, idle as it was");
-        assertArrayEquals(before, guestView(vm), "and untouched");
+        assertArrayEquals(before, GuestView.from(vm, GuestMemory.PAGE_SIZE), "and untouched");
         assertEquals(quanta, vm.quanta());
         assertEquals(1, host.vms().size());
 
@@ -118,7 +104,7 @@ class HostSnapshotTest {
         assertEquals(VmAddresses.mac(copy.id()), copy.mac());
         assertEquals(VmAddresses.ipv4(copy.id()), copy.ipv4());
         assertEquals("copy", copy.name());
-        assertArrayEquals(before, guestView(copy), "the copy is the VM bit for bit (but for its addresses in page 0)");
+        assertArrayEquals(before, GuestView.from(copy, GuestMemory.PAGE_SIZE), "the copy is the VM bit for bit (but for its addresses in page 0)");
         assertEquals(image.vmTimeNs(), copy.vmTimeNs(hand.nowNs()), "its clock goes on from the snapshot's");
         hand.turnScheduler();
         assertEquals(VmState.IDLE, copy.state(), "admitted, it waits for its deadline as the VM did");

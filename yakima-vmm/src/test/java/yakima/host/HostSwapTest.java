@@ -43,19 +43,6 @@ class HostSwapTest {
         return hand.host();
     }
 
-    /** Everything the guest can see of itself: registers, then every byte of its memory. */
-    private static byte[] guestView(Vm vm) {
-        GuestMemory mem = vm.memory();
-        byte[] all = new byte[mem.sizeBytes() + 4 * 11];
-        mem.readBytes(0, all, 0, mem.sizeBytes());
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(all, mem.sizeBytes(), 44);
-        for (int n = 0; n < 8; n++) {
-            b.putInt(vm.reg(n));
-        }
-        b.putInt(vm.eip()).putInt(vm.flags()).putInt((int) vm.insnCount());
-        return all;
-    }
-
     /** Evicts {@code vm} and turns the swap-out: the stub that took its place. */
     private VmStub swapOut(Host host, Vm vm) {
         assertTrue(host.scheduler().evict(vm));
@@ -80,7 +67,7 @@ class HostSwapTest {
         Host host = startSwapping();
         Vm vm = hand.create("hello-sleeper", MEM, null);
         hand.runUntil(() -> vm.state() == VmState.IDLE && hand.output().contains("hello from denali"), 10_000);
-        byte[] before = guestView(vm);
+        byte[] before = GuestView.of(vm);
         long quanta = vm.quanta();
 
         VmStub stub = swapOut(host, vm);
@@ -91,7 +78,7 @@ class HostSwapTest {
 
         Vm back = swapIn(host, stub);
         assertNotSame(vm, back);
-        assertArrayEquals(before, guestView(back), "registers and memory survive the swap bit for bit");
+        assertArrayEquals(before, GuestView.of(back), "registers and memory survive the swap bit for bit");
         assertEquals(quanta, back.quanta(), "counters carry over");
         hand.turnScheduler();
         assertEquals(VmState.IDLE, back.state(), "it left idle, and waits again once admitted");
@@ -126,9 +113,9 @@ class HostSwapTest {
                     mem.vmmWrite32(page * GuestMemory.PAGE_SIZE + 4 * random.nextInt(1024), random.nextInt());
                 }
             }
-            byte[] before = guestView(vm);
+            byte[] before = GuestView.of(vm);
             Vm back = swapIn(host, swapOut(host, vm));
-            assertArrayEquals(before, guestView(back), "round " + round);
+            assertArrayEquals(before, GuestView.of(back), "round " + round);
             vm = back;
         }
     }
@@ -197,7 +184,7 @@ class HostSwapTest {
         host.enableSwap(SwapStore.open(swapDir, 1)); // room for nothing
         Vm vm = hand.create("hello-sleeper", MEM, null);
         hand.runUntil(() -> vm.state() == VmState.IDLE, 10_000);
-        byte[] before = guestView(vm);
+        byte[] before = GuestView.of(vm);
         assertTrue(host.scheduler().evict(vm));
         hand.turnScheduler();
         assertEquals(1, host.swapOutWork());
@@ -205,7 +192,7 @@ class HostSwapTest {
         assertNotNull(host.lastSwapError());
         Vm still = host.find(vm.idString());
         assertNotNull(still, "the VM never left memory");
-        assertArrayEquals(before, guestView(still));
+        assertArrayEquals(before, GuestView.of(still));
         hand.turnScheduler();
         assertEquals(VmState.IDLE, still.state(), "admitted again, idle as it was");
     }

@@ -129,6 +129,22 @@ final class HandRecord {
     }
 
     /** Where table entry {@code i}'s fields are: type +0, codec +2, offset +4, stored +8, raw +12, CRC +16. */
+    /**
+     * A copy of {@code good} with one to four bytes set at random (half of
+     * them in the header and table, where one byte changes the most), then
+     * its checksums made right again: damage only the reader's own checks
+     * can find.
+     */
+    static byte[] damagedAndResigned(byte[] good, java.util.Random r) {
+        byte[] record = good.clone();
+        for (int k = 1 + r.nextInt(4); k > 0; k--) {
+            int at = r.nextBoolean() ? r.nextInt(Math.min(record.length, 200)) : r.nextInt(record.length);
+            record[at] = (byte) r.nextInt(256);
+        }
+        resign(record);
+        return record;
+    }
+
     static int entry(int i) {
         return 24 + 20 * i;
     }

@@ -24,13 +24,7 @@ class RecordFuzzTest {
         Random r = new Random(11);
         byte[] good = RecordWriter.write(RecordFormatTest.full());
         for (int i = 0; i < 20_000; i++) {
-            byte[] record = good.clone();
-            for (int k = 1 + r.nextInt(4); k > 0; k--) {
-                // mostly the header and table, where one byte changes the most
-                int at = r.nextBoolean() ? r.nextInt(Math.min(record.length, 200)) : r.nextInt(record.length);
-                record[at] = (byte) r.nextInt(256);
-            }
-            HandRecord.resign(record);
+            byte[] record = HandRecord.damagedAndResigned(good, r);
             readOrRefuse(record, "bytes, run " + i);
         }
     }

@@ -61,12 +61,7 @@ class StoreAdoptionFormatsTest {
         Random r = new Random(13);
         byte[] good = RecordWriter.write(RecordFormatTest.full());
         for (int i = 0; i < 20_000; i++) {
-            byte[] record = good.clone();
-            for (int k = 1 + r.nextInt(4); k > 0; k--) {
-                int at = r.nextBoolean() ? r.nextInt(Math.min(record.length, 200)) : r.nextInt(record.length);
-                record[at] = (byte) r.nextInt(256);
-            }
-            HandRecord.resign(record);
+            byte[] record = HandRecord.damagedAndResigned(good, r);
             RecordSummary s;
             try {
                 s = RecordReader.summary(record);
