@@ -2,7 +2,9 @@
 # benchmarks/run-swap-bench.sh - swapping, measured through the front door:
 #
 #   Part 1, latency: a host of LAT_VMS httpd VMs (one booted, the rest clones
-#   of its template) with a budget that holds about 100 of them. Time to the
+#   of its template) with a budget that holds about 100 of them. After a
+#   warm-up (3,000 requests to vm-1, then one to each of up to SAMPLE other
+#   clones than the sample's, so the swap paths are compiled too), time to the
 #   first response byte (benchmarks/ttfb.py: one connection per request, one
 #   at a time) for
 #     resident   - the same VM again and again (the peer: no swapping at all)
@@ -79,7 +81,9 @@ declare -A R
 # ---------------------------------------------------------------- part 1: latency
 echo "run-swap-bench: part 1: $LAT_VMS httpd VMs, a budget for about 100..." >&2
 start_host lat --vms "$LAT_VMS" --memory 4m
-repeat 3000 1 | python3 "$TTFB" "$HPORT" - --label warmup >/dev/null   # let the JIT compile the paths
+# let the JIT compile the paths: a resident VM's, then swap-ins and swap-outs of other clones than the sample's
+repeat 3000 1 | python3 "$TTFB" "$HPORT" - --label warmup >/dev/null
+seq $((SAMPLE + 2)) $((LAT_VMS < 2 * SAMPLE + 1 ? LAT_VMS : 2 * SAMPLE + 1)) | python3 "$TTFB" "$HPORT" - --label warmup >/dev/null
 seq 2 $((SAMPLE + 1)) > "$work/sample"                                       # clones never run
 R[resident]="$(repeat 2000 1 | python3 "$TTFB" "$HPORT" - --label resident)"
 in0="$(counter swapIns)"

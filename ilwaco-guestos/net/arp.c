@@ -16,6 +16,12 @@
  * Learning: a request for our address creates or refreshes its sender's
  * entry (we are about to talk to it); any other request or reply, including
  * gratuitous and unsolicited ones, only refreshes an entry we already have.
+ * Gleaning: an IPv4 datagram for us from an on-link sender we have no
+ * entry for (or are still asking for) resolves it from the frame's source
+ * MAC (arp_glean), so answering a peer that opened a connection to us (a
+ * SYN from the gateway, say) needs no ARP round trip first.  Like the rule
+ * above it only ever adds what a peer talking to us told us; a resolved
+ * entry is left alone, so a datagram cannot redirect an address in use.
  *
  * Counters: arp_requests are requests we sent, arp_replies replies we sent.
  */
@@ -231,6 +237,24 @@ static void learn(struct arp_entry *e, const uint8_t mac[6])
         send_to(e->mac, d, e->held_len);
         free(d);
     }
+}
+
+void arp_glean(uint32_t ip, const uint8_t mac[6])
+{
+    struct arp_entry *e;
+
+    if (ip == 0 || ip_is_broadcast(ip) || (mac[0] & 1) || ip_next_hop(ip) != ip)
+        return;                         /* not a unicast on-link sender */
+    e = find(ip);
+    if (e && e->state == ARP_RESOLVED)
+        return;
+    if (!e)
+        e = take_entry(ip);
+    int was_pending = e->state == ARP_PENDING;
+    learn(e, mac);
+    net_stats.arp_gleaned++;
+    if (was_pending)
+        arm_retry();
 }
 
 void arp_input(const uint8_t *m, size_t len)

@@ -57,7 +57,7 @@ void eth_input(const uint8_t *frame, size_t len)
     }
     switch (net_get16(frame + 12)) {
     case ETHERTYPE_IPV4:
-        ip_input(frame + NET_ETH_HLEN, len - NET_ETH_HLEN);
+        ip_input(frame + NET_ETH_HLEN, len - NET_ETH_HLEN, frame + 6);
         break;
     case ETHERTYPE_ARP:
         arp_input(frame + NET_ETH_HLEN, len - NET_ETH_HLEN);

@@ -176,7 +176,7 @@ static int accept_addr(uint32_t src, uint32_t dst, int looped)
     return dst == net_cfg.ip || ip_is_broadcast(dst);
 }
 
-static void receive(const uint8_t *d, size_t len, int looped)
+static void receive(const uint8_t *d, size_t len, const uint8_t *src_mac)
 {
     size_t hl, total;
     uint16_t frag;
@@ -203,16 +203,18 @@ static void receive(const uint8_t *d, size_t len, int looped)
     memcpy(&info.dst, d + 16, 4);
     info.proto = d[9];
     info.ttl = d[8];
-    if (!accept_addr(info.src, info.dst, looped)) {
+    if (!accept_addr(info.src, info.dst, src_mac == 0)) {
         net_stats.rx_not_for_us++;
         return;
     }
+    if (src_mac && info.dst == net_cfg.ip)
+        arp_glean(info.src, src_mac);
     deliver(&info, d, hl, total);
 }
 
-void ip_input(const uint8_t *datagram, size_t len)
+void ip_input(const uint8_t *datagram, size_t len, const uint8_t src_mac[6])
 {
-    receive(datagram, len, 0);
+    receive(datagram, len, src_mac);
 }
 
 int ip_loop_pending(void)
@@ -228,7 +230,7 @@ int ip_loop_drain(int max)
         if (!loop_head)
             loop_tail = 0;
         loop_count--;
-        receive(l->data, l->len, 1);
+        receive(l->data, l->len, 0);       /* looped: no Ethernet sender */
         free(l);
     }
     return loop_head != 0;

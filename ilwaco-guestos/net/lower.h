@@ -40,6 +40,7 @@ extern const uint8_t eth_broadcast[6];
 /* ---- arp.c ---------------------------------------------------------------- */
 /* 1 when ARP gave up on ip since time since_ns (its last resolution failed). */
 int arp_failed_since(uint32_t ip, uint64_t since_ns);
+void arp_glean(uint32_t ip, const uint8_t mac[6]); /* a datagram for us came from ip at mac */
 int arp_lookup(uint32_t ip, uint8_t mac[6]);       /* resolved and fresh: 1 */
 /* Forget every entry, dropping held datagrams (the identity changed). */
 void arp_flush(void);

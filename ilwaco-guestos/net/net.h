@@ -215,6 +215,6 @@ void arp_input(const uint8_t *msg, size_t len);
  * -ENOBUFS when the NIC's TX queue is full (counted in tx_full). */
 int eth_output(const uint8_t dst_mac[6], uint16_t ethertype, const struct net_iov *iov, int n);
 void eth_input(const uint8_t *frame, size_t len);
-void ip_input(const uint8_t *datagram, size_t len);
+void ip_input(const uint8_t *datagram, size_t len, const uint8_t src_mac[6]);
 
 #endif /* ILWACO_NET_NET_H */

@@ -56,6 +56,8 @@ struct net_stats {
                                     out-of-order ranges full, unexpected flags */
     uint32_t identity_changes;   /* new MAC/address/netmask/gateway taken from the
                                     virtual registers (a VM cloned from a snapshot) */
+    uint32_t arp_gleaned;        /* on-link senders resolved from their datagrams'
+                                    source MAC, without asking (net/arp.c) */
 };
 void net_get_stats(struct net_stats *out);
 

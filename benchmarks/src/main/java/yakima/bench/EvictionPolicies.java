@@ -94,7 +94,7 @@ public final class EvictionPolicies {
                 used = (used + 1) % capacity;
             }
             ring[used] = vm;
-            referenced[vm] = false;
+            referenced[vm] = true; // as Host.enterClock: the request that brought it in uses it
         }
 
         @Override

@@ -44,6 +44,7 @@ import yakima.net.Counters;
 import yakima.net.MacAddress;
 import yakima.net.VirtualNic;
 import yakima.vm.HostedVm;
+import yakima.vm.VmAddresses;
 import yakima.vm.VmState;
 
 /**
@@ -132,6 +133,11 @@ public final class Gateway implements AutoCloseable, CounterSource {
         this.endpoint = new GatewayEndpoint(nic, System::nanoTime, new TcpConfig(tcp.sendBufferBytes(),
                 tcp.receiveWindowBytes(), tcp.maxConnections(), tcp.minRtoNs(),
                 TimeUnit.MILLISECONDS.toNanos(config.connectTimeoutMs())));
+        // the host gives VM n its MAC and IPv4 address together (VmAddresses): no ARP needed for them
+        this.endpoint.setStaticNeighbours(ip -> {
+            int id = VmAddresses.idOfIpv4(ip);
+            return id < 0 ? -1 : VmAddresses.mac(id);
+        });
     }
 
     /**

@@ -328,6 +328,10 @@ public final class Host implements AutoCloseable {
      */
     private void frameArrived(Vm vm) {
         scheduler.raise(vm, DenaliAbi.INT_NIC_RX);
+        Swapper s = swapper;
+        if (s != null && vm.state() == VmState.SWAPPED) {
+            s.wantBack(vm); // evicted, its swap-out not begun: it stays
+        }
         if (vm.owner() < 0 && vm.state() == VmState.WAITING && vm.claimAdmissionRequest()) {
             if (admissionRequests.offer(vm)) {
                 admissionRequested.incrementAndGet();
@@ -445,7 +449,7 @@ public final class Host implements AutoCloseable {
                         return n;
                     }
                     queue.pollFirst();
-                    clock.add(vm);
+                    enterClock(vm);
                     resident += cost;
                     admittedSinceMeasure += cost;
                     n++;
@@ -974,7 +978,7 @@ public final class Host implements AutoCloseable {
                 requested.addLast(vm); // every thread full: it waits its turn, first
                 return;
             }
-            clock.add(vm);
+            enterClock(vm);
             admittedSinceMeasure += MemoryAccounting.residentBytes(vm);
             evictFor(0);
         }
@@ -986,9 +990,12 @@ public final class Host implements AutoCloseable {
      * by the CLOCK policy to evict them, until enough would be freed to bring
      * it to 15/16 of the budget (so one admission does not evict one VM at a
      * time). The clock hand goes round the admitted VMs; a VM that ran since
-     * the hand last passed is spared once (its reference bit is cleared). On
-     * the first lap only IDLE VMs are taken; runnable ones only on the
-     * second, when not enough idle ones could be.
+     * the hand last passed is spared once (its reference bit is cleared), and
+     * so is one just admitted ({@link #enterClock}). On the first lap only
+     * IDLE VMs are taken; runnable ones only on the second, when not enough
+     * idle ones could be. A VM with interrupts raised and not yet seen is
+     * never taken: it is about to run (the frame that brought it back in, say),
+     * and its swap-out would only end in taking it back.
      */
     private void evictFor(long wanted) {
         long now = clockNs.getAsLong();
@@ -1020,12 +1027,23 @@ public final class Host implements AutoCloseable {
                 continue;
             }
             boolean firstLap = looked < size;
-            if ((s == VmState.IDLE || !firstLap) && s != VmState.RUNNING && !vm.takeReferenced() && scheduler.evict(vm)) {
+            if ((s == VmState.IDLE || !firstLap) && s != VmState.RUNNING && !vm.hasRaised() && !vm.takeReferenced()
+                    && scheduler.evictIfQuiet(vm)) {
                 freed += MemoryAccounting.residentBytes(vm);
             }
             clockHand++;
         }
         admittedSinceMeasure -= freed;
+    }
+
+    /**
+     * An admitted VM joins the clock with its reference bit set, as a page
+     * just loaded does: the hand spares it once, so the admission that
+     * brought it in (a swap-in for a frame, say) cannot choose it at once.
+     */
+    private void enterClock(Vm vm) {
+        vm.markReferenced();
+        clock.add(vm);
     }
 
     /** The VMs the host holds (destroyed ones leave). */
@@ -1258,7 +1276,7 @@ public final class Host implements AutoCloseable {
                 return;
             }
             if (!clock.contains(vm)) {
-                clock.add(vm);
+                enterClock(vm);
             }
         }
         if (vm.destroyRequested()) {

@@ -52,10 +52,16 @@ import yakima.vm.VmState;
  * frames and the backlog already queued, and it is admitted at once; the
  * gatekeeper then evicts others if that took the host over its budget.
  * A record that cannot be read fails that VM alone, with the reason.
+ * A clone's first swap-in starts from its template's record, which never
+ * changes: that record is read and checked once and kept decoded
+ * ({@link #templateImage}), and each clone gets its own copy of the memory.
  *
  * <p>A VM wanted back while its swap-out is still under way (a frame came)
  * is taken back from memory as soon as its record is encoded, without
- * reading anything.
+ * reading anything. One wanted back while it still waits for its turn
+ * (a frame reached its NIC, which stays on the LAN until then:
+ * {@link #wantBack}) is put back first thing, ahead of the swap-outs queued
+ * before it, so a frame never waits for other VMs' records to be written.
  *
  * <p><b>Records that outlive the VM</b>: a VM that ends (terminates,
  * faults, is destroyed) must not come back when a host is started again on
@@ -103,8 +109,15 @@ final class Swapper implements AutoCloseable {
     private record Due(long ns, VmStub stub) {
     }
 
+    /** Templates kept decoded at most; more are read from the store at each clone's first swap-in. */
+    static final int MAX_DECODED_TEMPLATES = 64;
+    /** Swap-in thread only: decoded template records, by record id (a template record is written once). */
+    private final Int2ObjectHashMap<VmImage> templates = new Int2ObjectHashMap<>();
+
     private final MpscVarHandleArrayQueue<Vm> outQueue;
     private final MpscVarHandleArrayQueue<VmStub> inQueue;
+    /** VMs wanted back before their swap-out began ({@link #wantBack}): put back before any swap-out. */
+    private final MpscVarHandleArrayQueue<Vm> wantedBackQueue;
     /** Ids of VMs that ended, whose records the swap-out thread drops. */
     private final MpscVarHandleArrayQueue<Integer> goneQueue;
     /** The clone manifests in the store, by first clone id (ranges never overlap): who needs a tombstone. */
@@ -131,12 +144,15 @@ final class Swapper implements AutoCloseable {
     private final AtomicLong swapInRequestsDropped = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final AtomicLong recordsDropped = new AtomicLong();
+    private final AtomicLong templateReads = new AtomicLong();
     private final AtomicLong tombstones = new AtomicLong();
     private volatile String lastError;
 
     /** A VM between eviction and its stub (under the lock). */
     private static final class Outgoing {
         final Vm vm;
+        /** The swap-out thread has begun with it (its NIC is off the LAN from then on). */
+        boolean started;
         boolean encoded;
         boolean wantedBack;
 
@@ -153,6 +169,7 @@ final class Swapper implements AutoCloseable {
         int slots = Integer.highestOneBit(Math.max(2, Math.min(maxVms, 1 << 20)) - 1) << 1;
         this.outQueue = new MpscVarHandleArrayQueue<>(slots);
         this.inQueue = new MpscVarHandleArrayQueue<>(slots);
+        this.wantedBackQueue = new MpscVarHandleArrayQueue<>(slots);
         this.goneQueue = new MpscVarHandleArrayQueue<>(slots);
     }
 
@@ -316,13 +333,55 @@ final class Swapper implements AutoCloseable {
         outIdle.wake();
     }
 
+    /**
+     * A frame reached {@code vm}'s NIC after it was evicted (switch thread;
+     * never blocks): if its swap-out has not begun it is put back before any
+     * other swap-out is done. Once begun, the swap-out itself sees the frame
+     * and takes the VM back.
+     */
+    void wantBack(Vm vm) {
+        synchronized (lock) {
+            Outgoing o = outgoing.get(vm.id());
+            if (o == null || o.vm != vm || o.started || o.wantedBack || draining) {
+                return;
+            }
+            o.wantedBack = true;
+        }
+        if (wantedBackQueue.offer(vm)) { // sized for every VM the host holds
+            outIdle.wake();
+        }
+    }
+
+    /** Puts back the VMs wanted back before their swap-out began; the rest is done when their turn comes. */
+    private int putBackWanted() {
+        int n = 0;
+        Vm vm;
+        while ((vm = wantedBackQueue.poll()) != null) {
+            boolean back;
+            synchronized (lock) {
+                Outgoing o = outgoing.get(vm.id());
+                back = o != null && o.vm == vm && !o.started && !vm.destroyRequested() && !draining;
+                if (back) {
+                    outgoing.remove(vm.id()); // its entry in the swap-out queue is skipped
+                }
+            }
+            if (back) { // its NIC never left the LAN: its frames are there, its interrupt raised
+                takenBack.incrementAndGet();
+                vm.setState(VmState.WAITING);
+                host.readmit(vm);
+            }
+            n++;
+        }
+        return n;
+    }
+
     private final class SwapOut implements Agent {
         /** Records of ended VMs dropped per turn at most, so swap-outs are not held up. */
         private static final int DROPS_PER_TURN = 64;
 
         @Override
         public int doWork() {
-            int work = 0;
+            int work = putBackWanted();
             Integer gone;
             while (work < DROPS_PER_TURN && (gone = goneQueue.poll()) != null) {
                 dropRecord(gone);
@@ -344,6 +403,13 @@ final class Swapper implements AutoCloseable {
 
     private void swapOutOne(Vm vm) {
         int id = vm.id();
+        synchronized (lock) {
+            Outgoing o = outgoing.get(id);
+            if (o == null || o.vm != vm || o.started) {
+                return; // put back before its turn came (putBackWanted)
+            }
+            o.started = true;
+        }
         VirtualNic nic = vm.nic();
         List<byte[]> rx = List.of();
         if (nic != null) {
@@ -579,7 +645,7 @@ final class Swapper implements AutoCloseable {
         Vm vm;
         VmImage image;
         try {
-            image = RecordReader.read(store.read(stub.recordId()));
+            image = stub.isClone() ? templateImage(stub.recordId()) : RecordReader.read(store.read(stub.recordId()));
             vm = host.restore(image, stub);
         } catch (SwapStoreException | RecordException | HostException e) {
             swapInFailed(stub, e.getMessage());
@@ -600,6 +666,19 @@ final class Swapper implements AutoCloseable {
         }
         swapIns.incrementAndGet();
         host.readmit(vm);
+    }
+
+    /** A clone's starting state: its template's record, decoded once and kept (swap-in thread), memory copied for it. */
+    private VmImage templateImage(int recordId) throws SwapStoreException, RecordException {
+        VmImage template = templates.get(recordId);
+        if (template == null) {
+            template = RecordReader.read(store.read(recordId));
+            templateReads.incrementAndGet();
+            if (templates.size() < MAX_DECODED_TEMPLATES) {
+                templates.put(recordId, template);
+            }
+        }
+        return template.withOwnMemory();
     }
 
     private void swapInFailed(VmStub stub, String reason) {
@@ -654,6 +733,7 @@ final class Swapper implements AutoCloseable {
         into.put("swapBytesWritten", bytesWritten.get());
         into.put("swapRecordsDropped", recordsDropped.get());
         into.put("swapTombstones", tombstones.get());
+        into.put("swapTemplateReads", templateReads.get());
         into.put("swappedVms", (long) stubs.size());
         into.put("swapStoreUsedBytes", store.usedBytes());
         into.put("swapStoreLimitBytes", store.limitBytes());

@@ -71,6 +71,12 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** {@link #evict}, refused also while the VM has work waiting ({@link SchedulerThread#evictIfQuiet}): the gatekeeper's. */
+    public boolean evictIfQuiet(Vm vm) {
+        int owner = vm.owner();
+        return owner >= 0 && threads[owner].evictIfQuiet(vm);
+    }
+
     /** Asks the owner thread to evict {@code vm} for swapping out; false if it has no owner or the queue is full. */
     public boolean evict(Vm vm) {
         int owner = vm.owner();

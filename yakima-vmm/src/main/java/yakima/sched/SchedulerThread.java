@@ -94,6 +94,7 @@ public final class SchedulerThread implements Agent {
     private volatile Runnable waker = () -> { };
     private final MpscVarHandleArrayQueue<Vm> destroyRequests;
     private final MpscVarHandleArrayQueue<Vm> evictRequests;
+    private final MpscVarHandleArrayQueue<Vm> quietEvictRequests;
     private volatile long evictions;
     private volatile long evictionsRefused;
     private final DeadlineTimerWheel wheel;
@@ -141,6 +142,7 @@ public final class SchedulerThread implements Agent {
         this.wakeRequests = new MpscVarHandleArrayQueue<>(capacity);
         this.destroyRequests = new MpscVarHandleArrayQueue<>(capacity);
         this.evictRequests = new MpscVarHandleArrayQueue<>(capacity);
+        this.quietEvictRequests = new MpscVarHandleArrayQueue<>(capacity);
         MpscVarHandleArrayQueue<Vm> wakes = wakeRequests;
         this.preempt = synchronous ? () -> !wakes.isEmpty() : () -> false;
         // Ticks finer than a quantum, so a woken VM is late by less than one round; deadlines beyond
@@ -203,6 +205,22 @@ public final class SchedulerThread implements Agent {
      */
     public boolean evict(Vm vm) {
         if (!evictRequests.offer(vm)) {
+            queueFull++;
+            return false;
+        }
+        MAIL.setRelease(this, 1);
+        waker.run();
+        return true;
+    }
+
+    /**
+     * Like {@link #evict}, for the gatekeeper making room: also refused when
+     * the VM has work waiting, interrupts raised and not yet seen or frames in
+     * its NIC (the frame that brought it back in, say): it is about to run,
+     * and its swap-out would only end in taking it back.
+     */
+    public boolean evictIfQuiet(Vm vm) {
+        if (!quietEvictRequests.offer(vm)) {
             queueFull++;
             return false;
         }
@@ -311,7 +329,7 @@ public final class SchedulerThread implements Agent {
     /** True when a VM is runnable here or a request is waiting. */
     public boolean hasWork() {
         return !woken.isEmpty() || !runQueue.isEmpty() || !handed.isEmpty() || !wakeRequests.isEmpty() || !destroyRequests.isEmpty()
-                || !evictRequests.isEmpty();
+                || !evictRequests.isEmpty() || !quietEvictRequests.isEmpty();
     }
 
     private int takeRequests() {
@@ -341,7 +359,11 @@ public final class SchedulerThread implements Agent {
             n++;
         }
         while ((vm = evictRequests.poll()) != null) {
-            evictLocal(vm);
+            evictLocal(vm, false);
+            n++;
+        }
+        while ((vm = quietEvictRequests.poll()) != null) {
+            evictLocal(vm, true);
             n++;
         }
         return n;
@@ -362,11 +384,16 @@ public final class SchedulerThread implements Agent {
         }
     }
 
-    /** Takes a VM off this thread to be swapped out, if it is between quanta and has nothing in flight. */
-    private void evictLocal(Vm vm) {
+    /**
+     * Takes a VM off this thread to be swapped out, if it is between quanta
+     * and has nothing in flight (and, when {@code quietOnly}, no work waiting:
+     * see {@link #evictIfQuiet}).
+     */
+    private void evictLocal(Vm vm, boolean quietOnly) {
         VmState s = vm.state();
         if (vm.owner() != index || (s != VmState.IDLE && s != VmState.RUNNABLE) || vm.destroyRequested()
-                || (vm.disk() != null && !vm.disk().quiet())) {
+                || (vm.disk() != null && !vm.disk().quiet())
+                || (quietOnly && (vm.hasRaised() || (vm.nic() != null && vm.nic().rxWaiting() > 0)))) {
             evictionsRefused++;
             listener.evictRefused(vm);
             return;

@@ -67,6 +67,21 @@ public record VmImage(int id, String name, String imageName, byte[] imageDigest,
         }
     }
 
+    /**
+     * This image with its memory (page 0 and the private pages) copied: for
+     * an image that is kept and restored many times (a template's, for each
+     * clone), since a restored VM takes the arrays as its own memory.
+     */
+    public VmImage withOwnMemory() {
+        int[][] copies = new int[pages.length][];
+        for (int k = 0; k < pages.length; k++) {
+            copies[k] = pages[k].clone();
+        }
+        return new VmImage(id, name, imageName, imageDigest, memSizeBytes, mac, ipv4, regs.clone(), eip, flags, insns,
+                idle, vmTimeNs, idleDeadlineVmNs, raised, counters, vregs.clone(), pageNumbers, copies, rxFrames, disk,
+                consoleTail);
+    }
+
     /** Private pages including page 0. */
     public int privatePages() {
         return pages.length + 1;

@@ -174,7 +174,7 @@ public final class Vm extends VmSwitchFields implements HostedVm {
         resumesIdle = false;
     }
 
-    /** The CLOCK reference bit: set by each quantum (owner thread). */
+    /** The CLOCK reference bit: set by each quantum (owner thread) and at admission (the gatekeeper). */
     public void markReferenced() {
         referenced = true;
     }

@@ -152,6 +152,93 @@ class HostSwapTest {
         assertTrue(back.hasRaised(), "and its interrupt is raised");
     }
 
+    /** A frame to {@code vm}'s MAC and address from a peer port, as the switch moves it. */
+    private static void sendTo(Host host, Vm vm) {
+        yakima.net.VirtualNic peer = new yakima.net.VirtualNic(new yakima.net.MacAddress(0x02AA00000001L), 0x0A0000FE,
+                yakima.net.RxListener.NONE);
+        host.lan().attach(peer);
+        byte[] frame = new byte[60];
+        long dst = vm.mac();
+        for (int k = 0; k < 6; k++) {
+            frame[k] = (byte) (dst >>> (40 - 8 * k));
+            frame[6 + k] = (byte) (0x02AA00000001L >>> (40 - 8 * k));
+        }
+        frame[12] = 0x08; // IPv4, protocol 253 (for experiments): the guest drops it
+        frame[14] = 0x45;
+        frame[23] = (byte) 253;
+        java.nio.ByteBuffer.wrap(frame, 26, 8).putInt(0x0A0000FE).putInt(vm.ipv4());
+        assertEquals(0, peer.send(frame, frame.length));
+        host.lan().doWork();
+    }
+
+    @Test
+    void aVmWantedBackBeforeItsSwapOutBeginsIsPutBackAheadOfTheQueueAndNothingIsWritten() throws Exception {
+        Host host = startSwapping();
+        Vm first = hand.create("hello-sleeper", MEM, null);
+        Vm vm = hand.create("hello-sleeper", MEM, null);
+        hand.runUntil(() -> first.state() == VmState.IDLE && vm.state() == VmState.IDLE, 10_000);
+        assertTrue(host.scheduler().evict(first));
+        assertTrue(host.scheduler().evict(vm));
+        hand.turnScheduler();
+        assertEquals(VmState.SWAPPED, vm.state(), "evicted, its swap-out queued behind first's");
+
+        sendTo(host, vm); // its NIC is still on the LAN: the frame reaches it
+        assertEquals(1, vm.nic().rxWaiting());
+        host.swapOutWork(); // one turn of the swap-out thread: vm is put back, then first is written
+        assertEquals(vm, host.find(vm.idString()), "the same VM, back without waiting for first's record");
+        assertInstanceOf(VmStub.class, host.lookup(first.idString()));
+        assertEquals(1, host.swapStore().records(), "first's record only: none was written for vm");
+        assertEquals(1L, host.swapCounters().get("swapTakenBack"));
+
+        assertTrue(vm.hasRaised(), "its NIC interrupt waits for it");
+        long quanta = vm.quanta();
+        hand.runUntil(() -> vm.quanta() > quanta, 1_000); // admitted again, and woken by it at once
+        host.swapOutWork(); // its own turn in the queue comes: skipped
+        assertEquals(1, host.swapStore().records());
+        assertEquals(1L, host.swapCounters().get("swapOuts"));
+    }
+
+    @Test
+    void theGatekeepersEvictionSparesAVmWithWorkWaitingButAPlainEvictionTakesIt() throws Exception {
+        Host host = startSwapping();
+        Vm vm = hand.create("hello-sleeper", MEM, null);
+        hand.runUntil(() -> vm.state() == VmState.IDLE, 10_000);
+        var thread = host.scheduler().thread(0);
+        vm.raise(denali.isa.spec.DenaliAbi.INT_NIC_RX); // a frame came for it, and it has not run since
+
+        long refused = thread.evictionsRefused();
+        assertTrue(host.scheduler().evictIfQuiet(vm));
+        hand.turnScheduler();
+        assertEquals(refused + 1, thread.evictionsRefused(), "it is about to run: not taken");
+        assertTrue(vm.state() != VmState.SWAPPED);
+
+        vm.raise(denali.isa.spec.DenaliAbi.INT_NIC_RX);
+        assertTrue(host.scheduler().evict(vm)); // a snapshot or a clean stop takes it whatever waits
+        hand.turnScheduler();
+        assertEquals(VmState.SWAPPED, vm.state());
+    }
+
+    @Test
+    void clonesComeBackFromTheirTemplateDecodedOnceEachWithMemoryOfItsOwn() throws Exception {
+        Host host = startSwapping();
+        Vm vm = hand.create("hello-sleeper", MEM, null);
+        hand.runUntil(() -> vm.state() == VmState.IDLE && hand.output().contains("hello from denali"), 10_000);
+        int esp = vm.reg(4);
+        int word = vm.memory().read32(esp);
+        VmStub stub = swapOut(host, vm);
+        java.util.List<VmStub> clones = host.registerClones(stub, 2);
+
+        Vm a = swapIn(host, clones.get(0));
+        Vm b = swapIn(host, clones.get(1));
+        assertEquals(1L, host.swapCounters().get("swapTemplateReads"), "the template record was read and checked once");
+        assertEquals(word, a.memory().read32(esp));
+        assertEquals(word, b.memory().read32(esp));
+        a.memory().write32(esp, ~word);
+        assertEquals(word, b.memory().read32(esp), "one clone's write is not the other's");
+        assertEquals(a.reg(4), b.reg(4));
+        assertTrue(a.ipv4() != b.ipv4() && a.ipv4() != vm.ipv4(), "each clone has its own addresses");
+    }
+
     @Test
     void aCorruptRecordFailsThatVmAloneWithTheReason() throws Exception {
         Host host = startSwapping();

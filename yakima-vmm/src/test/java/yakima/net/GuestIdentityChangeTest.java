@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import denali.isa.loader.ElfImage;
 import denali.isa.loader.ElfSymbol;
 import denali.isa.spec.DenaliAbi;
+import yakima.gateway.tcp.EndpointCounter;
 import yakima.gateway.tcp.GatewayEndpoint;
 import yakima.gateway.tcp.GuestConnection;
 import yakima.gateway.tcp.GuestConnection.CloseReason;
@@ -134,6 +135,37 @@ class GuestIdentityChangeTest {
         assertEquals(0, nic.counter(NicCounter.TX_REFUSED_BY_SWITCH));
         assertNull(before.closed, "nothing reached the old connection's client");
         assertEquals(VmState.IDLE, vm.state());
+    }
+
+    @Test
+    void aClonesFirstConnectionFromTheGatewayNeedsNoArpEitherWay() throws Exception {
+        // the gateway as the host runs it: VM addresses resolved from the host's own plan, never asked for
+        boot("httpd");
+        ep.setStaticNeighbours(ip -> {
+            int id = yakima.vm.VmAddresses.idOfIpv4(ip);
+            return id < 0 ? -1 : yakima.vm.VmAddresses.mac(id);
+        });
+        run(() -> hand.output().contains("httpd: listening on port 80"), 2_000);
+        settle();
+        int cloneId = 76; // addresses from the host's plan, as the static neighbours assume
+        VirtualNic nic = becomeClone(yakima.vm.VmAddresses.mac(cloneId), yakima.vm.VmAddresses.ipv4(cloneId));
+        List<Integer> etherTypes = new ArrayList<>();
+        hand.host().lan().setTap(frame -> etherTypes.add(EthernetFrame.etherType(frame)));
+
+        Client client = new Client();
+        GuestConnection c = ep.connect(yakima.vm.VmAddresses.ipv4(cloneId), 80, client);
+        assertNotNull(c);
+        get(c, "/");
+        run(() -> client.response() != null, 10_000);
+        assertEquals(200, client.response()[0], client.text());
+
+        // the SYN went straight to the clone's MAC, and the clone answered the gateway from the SYN's source MAC
+        assertEquals(0, ep.counter(EndpointCounter.ARP_REQUESTS_SENT));
+        assertEquals(0, guestStat("arp_requests"));
+        assertEquals(1, guestStat("arp_gleaned"));
+        assertTrue(etherTypes.size() >= 4 && !etherTypes.contains(EthernetFrame.ETHERTYPE_ARP),
+                "no ARP frame crossed the LAN: " + etherTypes);
+        assertEquals(0, nic.counter(NicCounter.TX_REFUSED_BY_SWITCH));
     }
 
     @Test

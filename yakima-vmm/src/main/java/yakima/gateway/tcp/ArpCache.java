@@ -26,6 +26,13 @@ import yakima.net.VirtualNic;
  *       resolves (or refreshes) the sender's entry and sends what it held. A
  *       request for someone else only refreshes an entry that exists (the
  *       RFC 826 merge rule).</li>
+ *   <li><b>Static neighbours.</b> Addresses whose MAC the host assigned
+ *       itself ({@link #setStaticNeighbours}) are never asked for: the host
+ *       gives VM {@code n} its MAC and IPv4 address together, and the switch
+ *       refuses frames from any other port that claims them, so the answer is
+ *       known before the question. An entry learnt from the LAN still wins.
+ *       This saves a whole round trip to a VM the endpoint has not talked to
+ *       yet (and a swap-in that would only answer ARP).</li>
  *   <li><b>Expiry.</b> A resolved entry lives {@link #ENTRY_LIFETIME_NS}. One
  *       not used in that time is forgotten. One in use is asked for again
  *       (the same requests as above) while its MAC stays in use, so traffic
@@ -93,6 +100,7 @@ final class ArpCache {
     private final TimerQueue timers;
     private final Int2ObjectHashMap<Entry> entries = new Int2ObjectHashMap<>();
     private final byte[] scratch = new byte[ARP_FRAME_LENGTH];
+    private java.util.function.IntToLongFunction staticNeighbours = ip -> -1;
 
     ArpCache(VirtualNic nic, EndpointCounters counters, TimerQueue timers) {
         this.nic = nic;
@@ -102,11 +110,16 @@ final class ArpCache {
         this.timers = timers;
     }
 
+    /** Addresses the host assigned: {@code ip} → MAC as 48 bits, or -1 for an address to ask the LAN for. */
+    void setStaticNeighbours(java.util.function.IntToLongFunction neighbours) {
+        this.staticNeighbours = java.util.Objects.requireNonNull(neighbours, "neighbours");
+    }
+
     /** The MAC for {@code ip} as 48 bits, or -1 when it is not (yet) resolved. */
     long lookup(int ip, long nowNs) {
         Entry e = entries.get(ip);
         if (e == null) {
-            return -1;
+            return staticNeighbours.applyAsLong(ip);
         }
         e.lastUsedNs = nowNs;
         return e.mac;

@@ -79,6 +79,15 @@ public final class GatewayEndpoint {
     }
 
     /**
+     * Addresses whose MAC is known without asking (the host assigned both):
+     * {@code ip} → MAC as 48 bits, or -1 for an address resolved by ARP. Owner
+     * thread, before any traffic.
+     */
+    public void setStaticNeighbours(java.util.function.IntToLongFunction neighbours) {
+        arp.setStaticNeighbours(neighbours);
+    }
+
+    /**
      * Opens a connection to {@code guestIp:guestPort} from a free local port.
      *
      * @return the connection (in SYN_SENT), or null if no local port is free for

@@ -65,6 +65,29 @@ class GatewayEndpointTest {
     }
 
     @Test
+    void aStaticNeighbourIsNeverAskedForButWhatTheLanSaysWins() {
+        long planned = FakeGuest.MAC.bits();
+        ep.setStaticNeighbours(ip -> ip == IP ? planned : -1);
+        assertTrue(ep.sendUdp(5000, IP, 7, new byte[] {4}, 0, 1));
+        Seg udp = g.takeOne(); // the switch delivered it to MAC: it went out at once, to the planned address
+        assertEquals("udp", udp.kind());
+        assertEquals(0, ep.counter(EndpointCounter.ARP_REQUESTS_SENT));
+
+        // an address outside the plan is still resolved by ARP
+        assertTrue(ep.sendUdp(5000, IP + 1, 7, new byte[] {5}, 0, 1));
+        assertEquals(1, ep.counter(EndpointCounter.ARP_REQUESTS_SENT));
+
+        // a wrong plan is corrected by what the LAN answers: the learnt entry is used from then on
+        ep.setStaticNeighbours(ip -> ip == IP ? 0x02_00_00_00_00_99L : -1);
+        g.deliver(FakeGuest.arp(EthernetFrame.ARP_REQUEST, MacAddress.BROADCAST_BITS, GW_IP)); // learnt: IP is at MAC
+        assertEquals("arp", g.takeOne().kind());
+        assertTrue(ep.sendUdp(5000, IP, 7, new byte[] {6}, 0, 1));
+        Seg again = g.takeOne();
+        assertEquals("udp", again.kind(), "delivered to MAC, not to the planned 02:00:00:00:00:99");
+        assertArrayEquals(new byte[] {6}, again.data());
+    }
+
+    @Test
     void resolvesAGuestByArpHoldsItsFramesAndGivesUpAfterFourRequests() {
         assertTrue(ep.sendUdp(5000, IP, 7, new byte[] {9}, 0, 1)); // held
         Seg request = g.takeOne();
