@@ -159,7 +159,12 @@ public final class SchedulerThread implements Agent {
 
     /** Hands an admitted VM (state RUNNABLE) to this thread. False if the thread is full. */
     public boolean hand(Vm vm) {
-        if (!handed.offer(vm)) {
+        return post(handed, vm);
+    }
+
+    /** Queues {@code vm} on {@code requests} and rouses the thread; false (counted) if the queue is full. */
+    private boolean post(MpscVarHandleArrayQueue<Vm> requests, Vm vm) {
+        if (!requests.offer(vm)) {
             queueFull++;
             return false;
         }
@@ -204,13 +209,7 @@ public final class SchedulerThread implements Agent {
      * the queue is full.
      */
     public boolean evict(Vm vm) {
-        if (!evictRequests.offer(vm)) {
-            queueFull++;
-            return false;
-        }
-        MAIL.setRelease(this, 1);
-        waker.run();
-        return true;
+        return post(evictRequests, vm);
     }
 
     /**
@@ -220,13 +219,7 @@ public final class SchedulerThread implements Agent {
      * and its swap-out would only end in taking it back.
      */
     public boolean evictIfQuiet(Vm vm) {
-        if (!quietEvictRequests.offer(vm)) {
-            queueFull++;
-            return false;
-        }
-        MAIL.setRelease(this, 1);
-        waker.run();
-        return true;
+        return post(quietEvictRequests, vm);
     }
 
     /** VMs this thread evicted for swapping out. */

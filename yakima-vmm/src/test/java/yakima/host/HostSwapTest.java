@@ -127,22 +127,7 @@ class HostSwapTest {
         hand.runUntil(() -> vm.state() == VmState.IDLE, 10_000);
         VmStub stub = swapOut(host, vm);
 
-        // a frame from another port of the LAN to the swapped VM's MAC
-        yakima.net.VirtualNic peer = new yakima.net.VirtualNic(new yakima.net.MacAddress(0x02AA00000001L), 0x0A0000FE,
-                yakima.net.RxListener.NONE);
-        host.lan().attach(peer);
-        byte[] frame = new byte[60];
-        long dst = vm.mac();
-        for (int k = 0; k < 6; k++) {
-            frame[k] = (byte) (dst >>> (40 - 8 * k));
-            frame[6 + k] = (byte) (0x02AA00000001L >>> (40 - 8 * k));
-        }
-        frame[12] = 0x08; // IPv4, protocol 253 (for experiments): the guest drops it
-        frame[14] = 0x45;
-        frame[23] = (byte) 253;
-        java.nio.ByteBuffer.wrap(frame, 26, 8).putInt(0x0A0000FE).putInt(vm.ipv4());
-        assertEquals(0, peer.send(frame, frame.length));
-        host.lan().doWork();
+        sendTo(host, vm); // from another port of the LAN to the swapped VM's MAC
         assertEquals(1, host.lan().framesHeldForAbsent(), "the switch gave the frame to the host");
 
         assertEquals(1, host.swapInWork(), "the frame asked for the VM");
@@ -152,7 +137,7 @@ class HostSwapTest {
         assertTrue(back.hasRaised(), "and its interrupt is raised");
     }
 
-    /** A frame to {@code vm}'s MAC and address from a peer port, as the switch moves it. */
+    /** A frame to {@code vm}'s MAC and address from a new peer port, moved by the switch. */
     private static void sendTo(Host host, Vm vm) {
         yakima.net.VirtualNic peer = new yakima.net.VirtualNic(new yakima.net.MacAddress(0x02AA00000001L), 0x0A0000FE,
                 yakima.net.RxListener.NONE);
