@@ -134,10 +134,7 @@ public final class Gateway implements AutoCloseable, CounterSource {
                 tcp.receiveWindowBytes(), tcp.maxConnections(), tcp.minRtoNs(),
                 TimeUnit.MILLISECONDS.toNanos(config.connectTimeoutMs())));
         // the host gives VM n its MAC and IPv4 address together (VmAddresses): no ARP needed for them
-        this.endpoint.setStaticNeighbours(ip -> {
-            int id = VmAddresses.idOfIpv4(ip);
-            return id < 0 ? -1 : VmAddresses.mac(id);
-        });
+        this.endpoint.setStaticNeighbours(VmAddresses::macOfIpv4);
     }
 
     /**

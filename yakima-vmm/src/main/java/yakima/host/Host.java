@@ -993,8 +993,8 @@ public final class Host implements AutoCloseable {
      * the hand last passed is spared once (its reference bit is cleared), and
      * so is one just admitted ({@link #enterClock}). On the first lap only
      * IDLE VMs are taken; runnable ones only on the second, when not enough
-     * idle ones could be. A VM with interrupts raised and not yet seen is
-     * never taken: it is about to run (the frame that brought it back in, say),
+     * idle ones could be. A VM with work waiting ({@link Vm#hasWorkWaiting})
+     * is never taken: it is about to run (the frame that brought it back in, say),
      * and its swap-out would only end in taking it back.
      */
     private void evictFor(long wanted) {
@@ -1027,7 +1027,7 @@ public final class Host implements AutoCloseable {
                 continue;
             }
             boolean firstLap = looked < size;
-            if ((s == VmState.IDLE || !firstLap) && s != VmState.RUNNING && !vm.hasRaised() && !vm.takeReferenced()
+            if ((s == VmState.IDLE || !firstLap) && s != VmState.RUNNING && !vm.hasWorkWaiting() && !vm.takeReferenced()
                     && scheduler.evictIfQuiet(vm)) {
                 freed += MemoryAccounting.residentBytes(vm);
             }

@@ -386,7 +386,7 @@ public final class SchedulerThread implements Agent {
         VmState s = vm.state();
         if (vm.owner() != index || (s != VmState.IDLE && s != VmState.RUNNABLE) || vm.destroyRequested()
                 || (vm.disk() != null && !vm.disk().quiet())
-                || (quietOnly && (vm.hasRaised() || (vm.nic() != null && vm.nic().rxWaiting() > 0)))) {
+                || (quietOnly && vm.hasWorkWaiting())) {
             evictionsRefused++;
             listener.evictRefused(vm);
             return;

@@ -369,6 +369,11 @@ public final class Vm extends VmSwitchFields implements HostedVm {
         return raised != 0;
     }
 
+    /** True when the VM has work waiting for it: interrupts raised and not yet seen, or frames in its NIC. */
+    public boolean hasWorkWaiting() {
+        return raised != 0 || (nic != null && nic.rxWaiting() > 0);
+    }
+
     /** Publishes the quanta run for other threads (the CPU's save publishes instructions, the memory its pages). */
     public void publish(long addQuanta) {
         QUANTA.setRelease(this, quanta + addQuanta);

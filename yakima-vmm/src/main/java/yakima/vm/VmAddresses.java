@@ -29,6 +29,12 @@ public final class VmAddresses {
         return (mac & ~0xFFFFFFL) == MAC_PREFIX && (mac & 0xFFFFFF) != 0 ? (int) (mac & 0xFFFFFF) : -1;
     }
 
+    /** The MAC of the VM whose IPv4 address is {@code ipv4}, or -1 if it is not a VM's address. */
+    public static long macOfIpv4(int ipv4) {
+        int id = idOfIpv4(ipv4);
+        return id < 0 ? -1 : mac(id);
+    }
+
     /** The id a VM's IPv4 address names, or -1 if it is not a VM's. */
     public static int idOfIpv4(int ipv4) {
         long id = Integer.toUnsignedLong(ipv4) - Integer.toUnsignedLong(GATEWAY_IPV4);

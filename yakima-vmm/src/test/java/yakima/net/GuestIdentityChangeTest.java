@@ -141,10 +141,7 @@ class GuestIdentityChangeTest {
     void aClonesFirstConnectionFromTheGatewayNeedsNoArpEitherWay() throws Exception {
         // the gateway as the host runs it: VM addresses resolved from the host's own plan, never asked for
         boot("httpd");
-        ep.setStaticNeighbours(ip -> {
-            int id = yakima.vm.VmAddresses.idOfIpv4(ip);
-            return id < 0 ? -1 : yakima.vm.VmAddresses.mac(id);
-        });
+        ep.setStaticNeighbours(yakima.vm.VmAddresses::macOfIpv4);
         run(() -> hand.output().contains("httpd: listening on port 80"), 2_000);
         settle();
         int cloneId = 76; // addresses from the host's plan, as the static neighbours assume
