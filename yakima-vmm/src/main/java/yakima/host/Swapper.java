@@ -735,6 +735,11 @@ final class Swapper implements AutoCloseable {
         into.put("swapTombstones", tombstones.get());
         into.put("swapTemplateReads", templateReads.get());
         into.put("swappedVms", (long) stubs.size());
+        int queued;
+        synchronized (lock) {
+            queued = outgoing.size();
+        }
+        into.put("swapOutsQueued", (long) queued);
         into.put("swapStoreUsedBytes", store.usedBytes());
         into.put("swapStoreLimitBytes", store.limitBytes());
         into.put("swapStoreRecords", (long) store.records());
