@@ -130,6 +130,11 @@ final class HostCommand implements Callable<Integer> {
             description = "disk the swap records may use (default: ${DEFAULT-VALUE})")
     long swapLimit;
 
+    @Option(names = "--swap-compression", paramLabel = "KIND", defaultValue = "fast",
+            description = "how swap records are compressed: fast (deflate, fastest level), small (deflate, best level) or none (default: ${DEFAULT-VALUE})")
+    String swapCompression;
+    private yakima.swap.RecordCompression compression;
+
     @Mixin
     GatewayOptions gatewayOptions = new GatewayOptions();
 
@@ -214,8 +219,15 @@ final class HostCommand implements Callable<Integer> {
             io.err().println("yakima host: --memory must be positive");
             return ExitCodes.USAGE;
         }
-        if ((swapDir != null || swapLimit != 16L << 30) && memoryBudget == null) {
-            io.err().println("yakima host: --swap-dir and --swap-limit need --memory (the budget that makes VMs swap)");
+        try {
+            compression = yakima.swap.RecordCompression.parse(swapCompression);
+        } catch (IllegalArgumentException e) {
+            io.err().println("yakima host: --swap-compression must be none, fast or small, not '" + swapCompression + "'");
+            return ExitCodes.USAGE;
+        }
+        if ((swapDir != null || swapLimit != 16L << 30 || compression != yakima.swap.RecordCompression.FAST)
+                && memoryBudget == null) {
+            io.err().println("yakima host: --swap-dir, --swap-limit and --swap-compression need --memory (the budget that makes VMs swap)");
             return ExitCodes.USAGE;
         }
         long boot = System.nanoTime();
@@ -318,7 +330,7 @@ final class HostCommand implements Callable<Integer> {
         try (Host host = new Host(config, images, () -> System.nanoTime() - boot, out)) {
             if (store != null) {
                 try {
-                    host.enableSwap(store);
+                    host.enableSwap(store, compression);
                 } catch (java.io.UncheckedIOException | IllegalStateException e) {
                     store.close();
                     io.err().println("yakima host: cannot adopt the VMs in " + swapDir + ": " + e.getMessage());

@@ -603,10 +603,15 @@ public final class Host implements AutoCloseable {
      * @throws java.io.UncheckedIOException when the store cannot be listed
      */
     public synchronized void enableSwap(SwapStore store) {
+        enableSwap(store, yakima.swap.RecordCompression.FAST);
+    }
+
+    /** {@link #enableSwap(SwapStore)}, with the swap-outs' records compressed as {@code compression} says. */
+    public synchronized void enableSwap(SwapStore store, yakima.swap.RecordCompression compression) {
         if (swapper != null) {
             throw new IllegalStateException("swapping is enabled already");
         }
-        Swapper s = new Swapper(this, store, clockNs, config.maxVms(), config.nicQueueFrames());
+        Swapper s = new Swapper(this, store, clockNs, config.maxVms(), config.nicQueueFrames(), compression);
         if (store.records() > 0) {
             adopt(s, store);
         }

@@ -19,6 +19,7 @@ import yakima.sched.WakeableIdleStrategy;
 import yakima.swap.CloneManifest;
 import yakima.swap.RecordException;
 import yakima.swap.RecordReader;
+import yakima.swap.RecordCompression;
 import yakima.swap.RecordWriter;
 import yakima.swap.SwapStore;
 import yakima.swap.SwapStoreException;
@@ -89,6 +90,8 @@ final class Swapper implements AutoCloseable {
     private final SwapStore store;
     private final LongSupplier clockNs;
     private final int backlogPerVm;
+    /** How swap-outs compress their records. */
+    private final RecordCompression compression;
     private final Map<Integer, VmStub> stubs = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     /** Under the lock: VMs between eviction and their stub. */
@@ -161,8 +164,9 @@ final class Swapper implements AutoCloseable {
         }
     }
 
-    Swapper(Host host, SwapStore store, LongSupplier clockNs, int maxVms, int backlogPerVm) {
+    Swapper(Host host, SwapStore store, LongSupplier clockNs, int maxVms, int backlogPerVm, RecordCompression compression) {
         this.host = host;
+        this.compression = compression;
         this.store = store;
         this.clockNs = clockNs;
         this.backlogPerVm = backlogPerVm;
@@ -420,7 +424,7 @@ final class Swapper implements AutoCloseable {
         try {
             VmImage image = Encapsulation.capture(vm, host.imageDigest(vm.imageName()), rx, host.diskImage(vm),
                     clockNs.getAsLong());
-            record = RecordWriter.write(image);
+            record = RecordWriter.write(image, compression);
         } catch (RuntimeException e) {
             swapOutFailed(vm, rx, "cannot encode " + vm.idString() + ": " + e);
             return;

@@ -22,7 +22,8 @@ import yakima.swap.VmImage.Disk;
 /**
  * Writes a {@link VmImage} as an encapsulation record (layout in
  * {@link Descriptor}). The bulky sections (VREGS, PAGES, NIC_RX) are
- * deflated at {@link Descriptor#DEFLATE_LEVEL}; the small fixed ones are
+ * deflated at {@link Descriptor#DEFLATE_LEVEL} (or as a {@link RecordCompression}
+ * says); the small fixed ones are
  * stored as they are, and empty optional ones are left out.
  *
  * <p>The image is checked first against what a reader accepts
@@ -36,8 +37,13 @@ public final class RecordWriter {
     private RecordWriter() {
     }
 
-    /** The record for {@code image}. */
+    /** The record for {@code image}, compressed {@link RecordCompression#FAST} (the default). */
     public static byte[] write(VmImage image) {
+        return write(image, RecordCompression.FAST);
+    }
+
+    /** The record for {@code image}, its bulky sections stored as {@code compression} says. */
+    public static byte[] write(VmImage image, RecordCompression compression) {
         byte[] imageName = utf8("image name", image.imageName());
         byte[] name = utf8("name", image.name());
         Disk disk = image.disk();
@@ -48,7 +54,9 @@ public final class RecordWriter {
         int sections = 4 + (image.pages().length > 0 ? 1 : 0) + (image.rxFrames().isEmpty() ? 0 : 1)
                 + (disk == null ? 0 : 1) + (image.consoleTail().length > 0 ? 1 : 0);
         int tableEnd = HEADER_BYTES + sections * ENTRY_BYTES;
-        Deflater deflater = new Deflater(Descriptor.DEFLATE_LEVEL, true);
+        int bulky = compression == RecordCompression.NONE ? CODEC_NONE : CODEC_DEFLATE;
+        Deflater deflater = new Deflater(compression == RecordCompression.NONE ? Descriptor.DEFLATE_LEVEL
+                : compression.deflateLevel(), true);
         try {
             // a guess that is right for an idle VM: a page is mostly zeros and deflates to about 100 bytes
             RecordOutput out = new RecordOutput(tableEnd, tableEnd + 512 + 256 * image.privatePages(), deflater);
@@ -56,14 +64,14 @@ public final class RecordWriter {
             table.add(meta(out, image, imageName, name));
             table.add(cpu(out, image));
             table.add(sched(out, image));
-            out.begin(Descriptor.VREGS, CODEC_DEFLATE);
+            out.begin(Descriptor.VREGS, bulky);
             out.words(image.vregs());
             table.add(out.end());
             if (image.pages().length > 0) {
-                table.add(pages(out, image));
+                table.add(pages(out, image, bulky));
             }
             if (!image.rxFrames().isEmpty()) {
-                table.add(frames(out, image.rxFrames()));
+                table.add(frames(out, image.rxFrames(), bulky));
             }
             if (disk != null) {
                 table.add(disk(out, disk, diskPath, diskBase));
@@ -118,8 +126,8 @@ public final class RecordWriter {
         return out.end();
     }
 
-    private static SectionEntry pages(RecordOutput out, VmImage image) {
-        out.begin(Descriptor.PAGES, CODEC_DEFLATE);
+    private static SectionEntry pages(RecordOutput out, VmImage image, int codec) {
+        out.begin(Descriptor.PAGES, codec);
         out.u32(image.pageNumbers().length);
         for (int p : image.pageNumbers()) {
             out.u32(p);
@@ -130,8 +138,8 @@ public final class RecordWriter {
         return out.end();
     }
 
-    private static SectionEntry frames(RecordOutput out, List<byte[]> frames) {
-        out.begin(Descriptor.NIC_RX, CODEC_DEFLATE);
+    private static SectionEntry frames(RecordOutput out, List<byte[]> frames, int codec) {
+        out.begin(Descriptor.NIC_RX, codec);
         out.u32(frames.size());
         for (byte[] f : frames) {
             out.u16(f.length);

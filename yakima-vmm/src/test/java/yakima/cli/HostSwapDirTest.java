@@ -88,4 +88,28 @@ class HostSwapDirTest {
                     err.toString());
         }
     }
+
+    @Test
+    void aSwapCompressionOtherThanNoneFastOrSmallIsRefused() {
+        assertEquals(2, yakima("host", "--image", "hello-sleeper", "--memory", "64m", "--swap-compression", "lz4",
+                "--duration", "1", "--admin-port", "0"));
+        assertEquals("yakima host: --swap-compression must be none, fast or small, not 'lz4'", err.toString().strip());
+        assertEquals(2, yakima("host", "--image", "hello-sleeper", "--swap-compression", "none", "--duration", "1",
+                "--admin-port", "0"));
+        assertTrue(err.toString().contains("need --memory"), err.toString());
+    }
+
+    @Test
+    void aHostSwapsWithUncompressedRecordsWhenAskedTo() throws Exception {
+        Path dir = tmp.resolve("swap");
+        assertEquals(0, yakima("host", "--image", "hello-sleeper", "--vms", "2", "--memory", "64m", "--swap-dir",
+                dir.toString(), "--swap-compression", "none", "--duration", "1", "--admin-port", "0"), err.toString());
+        try (var files = Files.walk(dir)) {
+            long biggest = files.filter(f -> f.getFileName().toString().endsWith(".rec")).mapToLong(f -> f.toFile().length())
+                    .max().orElse(0);
+            assertTrue(biggest > 4096, "an uncompressed record holds whole pages: " + biggest + " bytes");
+        }
+        assertEquals(0, host(dir, 2), err.toString());
+        assertTrue(err.toString().contains("yakima host: adopted 2 VMs from " + dir), err.toString());
+    }
 }

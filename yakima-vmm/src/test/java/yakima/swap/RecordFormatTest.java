@@ -134,6 +134,26 @@ class RecordFormatTest {
     }
 
     @Test
+    void everyCompressionRoundTripsAndNoneStoresThePagesAsTheyAre() throws Exception {
+        VmImage image = full();
+        int[] sizes = new int[RecordCompression.values().length];
+        for (RecordCompression c : RecordCompression.values()) {
+            byte[] record = RecordWriter.write(image, c);
+            assertSameImage(image, RecordReader.read(record));
+            HandRecord.Section pages = HandRecord.parse(record).sections.stream()
+                    .filter(s -> s.type == Descriptor.PAGES).findFirst().orElseThrow();
+            assertEquals(c == RecordCompression.NONE ? Descriptor.CODEC_NONE : Descriptor.CODEC_DEFLATE, pages.codec, c.label());
+            sizes[c.ordinal()] = record.length;
+        }
+        int pageBytes = image.pages().length * 4096;
+        assertTrue(sizes[RecordCompression.NONE.ordinal()] > pageBytes, "raw pages: " + sizes[0] + " bytes");
+        assertTrue(sizes[RecordCompression.FAST.ordinal()] < pageBytes / 4, "deflated sparse pages: " + sizes[1]);
+        assertTrue(sizes[RecordCompression.SMALL.ordinal()] <= sizes[RecordCompression.FAST.ordinal()],
+                "the best level is no bigger: " + Arrays.toString(sizes));
+        assertArrayEquals(RecordWriter.write(image), RecordWriter.write(image, RecordCompression.FAST), "fast is the default");
+    }
+
+    @Test
     void theSameImageAlwaysGivesTheSameBytes() {
         assertArrayEquals(RecordWriter.write(full()), RecordWriter.write(full()));
     }
