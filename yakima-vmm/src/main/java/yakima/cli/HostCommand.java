@@ -447,7 +447,7 @@ final class HostCommand implements Callable<Integer> {
                             : new DiskSpec(diskDir.resolve("vm-" + host.nextVmId() + ".disk"), diskBytes / 4096, diskBase);
                     Vm first = host.create(new VmSpec(image, memBytes, null, disk));
                     if (clones) {
-                        VmStub template = templateOf(host, first);
+                        VmStub template = host.templateOf(first, TimeUnit.SECONDS.toNanos(30));
                         if (template == null) {
                             io.err().println("yakima host: " + image + " did not go idle after booting, so it cannot be a template (" 
                                     + first.state().label() + (host.lastSwapError() == null ? "" : ", " + host.lastSwapError()) + ")");
@@ -530,33 +530,6 @@ final class HostCommand implements Callable<Integer> {
             // already shutting down
         }
         return ExitCodes.OK;
-    }
-
-    /**
-     * Template boot: waits (at most 30 s) for {@code first} to boot until it
-     * idles, swaps it out, and returns its stub; null if it never idled.
-     */
-    private static VmStub templateOf(Host host, Vm first) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        // idle twice in a row, 50 ms apart: booted, not just between two steps of its start
-        int idleSeen = 0;
-        while (idleSeen < 2) {
-            if (System.nanoTime() > deadline || first.state().isFinal()) {
-                return null;
-            }
-            idleSeen = first.state() == VmState.IDLE ? idleSeen + 1 : 0;
-            Thread.sleep(50);
-        }
-        while (System.nanoTime() < deadline) {
-            if (host.lookup(first.idString()) instanceof VmStub stub) {
-                return stub;
-            }
-            if (first.state() == VmState.IDLE) {
-                host.scheduler().evict(first);
-            }
-            Thread.sleep(20);
-        }
-        return null;
     }
 
     private static String status(Host host, double insnsPerSecond, double framesPerSecond) {

@@ -1051,6 +1051,36 @@ public final class Host implements AutoCloseable {
         clock.add(vm);
     }
 
+    /**
+     * Template boot: waits (at most {@code timeoutNs}) for {@code first} to
+     * boot until it idles, swaps it out, and returns its stub, which
+     * {@link #registerClones} turns into as many VMs as wanted; null if it
+     * never idled or its swap-out did not complete. Needs swapping
+     * ({@link #enableSwap}); not on a host thread (it polls, every 20-50 ms).
+     */
+    public VmStub templateOf(Vm first, long timeoutNs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNs;
+        // idle twice in a row, 50 ms apart: booted, not just between two steps of its start
+        int idleSeen = 0;
+        while (idleSeen < 2) {
+            if (System.nanoTime() > deadline || first.state().isFinal()) {
+                return null;
+            }
+            idleSeen = first.state() == VmState.IDLE ? idleSeen + 1 : 0;
+            Thread.sleep(50);
+        }
+        while (System.nanoTime() < deadline) {
+            if (lookup(first.idString()) instanceof VmStub stub) {
+                return stub;
+            }
+            if (first.state() == VmState.IDLE) {
+                scheduler.evict(first);
+            }
+            Thread.sleep(20);
+        }
+        return null;
+    }
+
     /** The VMs the host holds (destroyed ones leave). */
     public Collection<Vm> vms() {
         return vms.values();
