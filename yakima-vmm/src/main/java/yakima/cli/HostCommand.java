@@ -83,7 +83,7 @@ final class HostCommand implements Callable<Integer> {
     String delivery;
 
     @Option(names = "--idle", paramLabel = "MODE", defaultValue = "timeout",
-            description = "IDLE honours its timeout (timeout) or only yields (yield) (default: ${DEFAULT-VALUE})")
+            description = "IDLE honours its timeout (timeout), or has none (yield: an IDLE with a deadline only yields, so a VM with a timer pending spins; Denali's comparison) (default: ${DEFAULT-VALUE})")
     String idle;
 
     @Option(names = "--duration", paramLabel = "SECONDS", description = "stop after this many seconds (default: run until interrupted)")

@@ -26,7 +26,12 @@ public record SchedulerConfig(int threads, long quantumInsns, Delivery delivery,
     public enum IdleMode {
         /** Off the run queue until the deadline or an interrupt. */
         TIMEOUT,
-        /** IDLE only yields the rest of the quantum; the VM stays runnable. */
+        /**
+         * IDLE has no timeout: an IDLE with a deadline only yields the rest of the
+         * quantum and the VM stays runnable (it spins in its idle loop until its
+         * timer is due, as Denali's VMs without the timeout did); an IDLE without
+         * one waits for an interrupt.
+         */
         YIELD_ONLY
     }
 

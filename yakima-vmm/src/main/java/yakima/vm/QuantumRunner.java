@@ -29,7 +29,7 @@ public final class QuantumRunner {
     public enum End {
         /** The instructions of the quantum are spent. */
         QUANTUM_OVER,
-        /** The guest gave up the rest of its quantum (YIELD, or IDLE when idle only yields). */
+        /** The guest gave up the rest of its quantum (YIELD, or IDLE with a timeout when idle only yields). */
         YIELDED,
         /** The guest idles until {@link #idleUntilNs()} or an interrupt. */
         IDLE,
@@ -50,7 +50,8 @@ public final class QuantumRunner {
 
     /**
      * @param clockNs        the scheduler's monotonic clock
-     * @param idleOnlyYields IDLE gives up the quantum but keeps the VM runnable (Denali comparison mode)
+     * @param idleOnlyYields IDLE with a timeout gives up the quantum but keeps the VM runnable; IDLE
+     *        without one still waits for an interrupt (Denali's "idle without timeout" comparison)
      */
     public QuantumRunner(LongSupplier clockNs, boolean idleOnlyYields) {
         this.clockNs = clockNs;
@@ -111,10 +112,11 @@ public final class QuantumRunner {
                     refreshClock(vm, cpu);
                 }
                 case IDLE -> {
-                    if (idleOnlyYields) {
+                    long deadlineVm = cpu.idleDeadlineNs();
+                    if (idleOnlyYields && deadlineVm >= 0) {
+                        // no timeout to sleep on: a VM with a timer pending spins in its idle loop, as Denali's did
                         return End.YIELDED;
                     }
-                    long deadlineVm = cpu.idleDeadlineNs();
                     long now = readClock();
                     if (deadlineVm >= 0 && vm.hostTimeNs(deadlineVm) <= now) {
                         refreshClock(vm, cpu); // already past: IDLE returns at once
