@@ -52,8 +52,11 @@ final class Conn extends ChannelInboundHandlerAdapter {
         this.ch = ch;
     }
 
-    /** Opens a connection to the server (asynchronously); null if no socket could be had. */
-    static Conn open(Worker w) {
+    /**
+     * Opens a connection to the server for a request intended at {@code intended}, sent now: the request is
+     * written once connected. Null if no socket could be had (nothing is counted then).
+     */
+    static Conn open(Worker w, long intended, long now) {
         Channel ch;
         try {
             ch = w.plan.epoll ? new EpollSocketChannel() : new NioSocketChannel();
@@ -65,6 +68,8 @@ final class Conn extends ChannelInboundHandlerAdapter {
         Conn c = new Conn(w, ch);
         ch.pipeline().addLast(new HttpResponseDecoder(), c);
         w.addLive(c);
+        // The request first: registering and connecting may complete, or fail, before register() returns.
+        c.send(intended, now);
         w.loop.register(ch).addListener((ChannelFuture f) -> c.registered(f));
         return c;
     }
@@ -101,7 +106,7 @@ final class Conn extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Starts a request intended at {@code intended}, sent now (on connect, if still connecting). */
+    /** Starts a request intended at {@code intended}, sent now (written on connect, if still connecting). */
     void send(long intended, long now) {
         this.busy = true;
         this.intended = intended;

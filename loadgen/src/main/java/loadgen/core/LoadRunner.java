@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -38,11 +39,18 @@ import org.HdrHistogram.Histogram;
  * a bounded queue (a request that finds the queue full fails as
  * {@code overload}).
  *
+ * <p>A request belongs to the window by its (intended) start time, whenever
+ * it ends. Every request has a timeout; when the window ends, requests still
+ * running, or still queued in an open loop, get at most the timeout to
+ * finish; then those running count as {@code timeout}, those never sent as
+ * {@code overload}, and everything is closed. So a run always ends at most
+ * warm-up + duration + timeout after it started.
+ *
  * <p>The client is Netty (epoll when available), one or more event-loop
  * threads, each with its own connections, histograms and counters, merged at
- * the end. Every request has a timeout; when the window ends, requests still
- * running get at most the timeout to finish, then everything is closed, so a
- * run always ends about warm-up + duration + timeout after it started.
+ * the end. Requests are written from pre-encoded bytes (only the service
+ * number varies) and responses are parsed by Netty's HTTP/1.1 response
+ * decoder without aggregating bodies: body bytes are counted chunk by chunk.
  */
 public final class LoadRunner {
     /** Highest latency the histograms track: one hour, in microseconds. */
@@ -70,6 +78,7 @@ public final class LoadRunner {
             List<EventLoop> loops = new ArrayList<>();
             for (EventExecutor e : group) {
                 loops.add((EventLoop) e);
+                e.submit(() -> { }).syncUninterruptibly(); // start its thread now, not late into the schedule
             }
             long t0 = System.nanoTime();
             Plan plan = new Plan(spec, remote, epoll, t0, loops.size());
@@ -233,7 +242,7 @@ public final class LoadRunner {
         }
 
         /** Writes the request for {@code service} into {@code out}; {@code scratch} holds 10 digits. */
-        void encode(io.netty.buffer.ByteBuf out, int service, byte[] scratch) {
+        void encode(ByteBuf out, int service, byte[] scratch) {
             out.writeBytes(head);
             out.writeBytes(hostParts[0]);
             for (int i = 1; i < hostParts.length; i++) {

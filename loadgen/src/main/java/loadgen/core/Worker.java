@@ -118,10 +118,9 @@ final class Worker {
             checkDone();
             return;
         }
-        Conn c = reuse != null ? reuse : Conn.open(this);
-        if (c != null) {
-            c.send(now, now);
-        } else {
+        if (reuse != null) {
+            reuse.send(now, now);
+        } else if (Conn.open(this, now, now) == null) {
             // No socket (e.g. out of file descriptors): count it and retry from the loop, not recursively.
             notOpened(now);
             loop.execute(() -> nextClosed(null, System.nanoTime()));
@@ -205,10 +204,7 @@ final class Worker {
             }
         }
         if (live.size() < maxConns) {
-            c = Conn.open(this);
-            if (c != null) {
-                c.send(intended, now);
-            } else {
+            if (Conn.open(this, intended, now) == null) {
                 notOpened(intended);
             }
             return true;

@@ -116,6 +116,25 @@ class BrokenTargetTest {
     }
 
     @Test
+    void requestsThatFindNoConnectionAndAFullQueueAreCountedAsOverload() {
+        try (TestServer server = TestServer.broken(TestServer.Kind.SILENT)) {
+            // One connection, each request on it times out after 300 ms; the queue holds 1,200 (rate x timeout).
+            LoadSpec spec = spec(server.port()).withOpenLoop(4000).withMaxConnections(1)
+                    .withTimeout(Duration.ofMillis(300));
+            LoadResult r = LoadRunner.run(spec, s -> { });
+            assertEquals(0, r.ok());
+            // every one of the 2,000 requests is accounted for, as a timeout or as overload
+            assertEquals(2000, r.errorCount(), r.errors().toString());
+            assertEquals(r.errorCount(), r.errors().getOrDefault(ErrorKinds.TIMEOUT, 0L)
+                    + r.errors().getOrDefault(ErrorKinds.OVERLOAD, 0L), r.errors().toString());
+            assertTrue(r.errors().getOrDefault(ErrorKinds.TIMEOUT, 0L) >= 1, r.errors().toString());
+            assertTrue(r.errors().getOrDefault(ErrorKinds.OVERLOAD, 0L) >= 1000, r.errors().toString());
+            // a connection that timed out is not reused: one connection per timed-out request
+            assertEquals(r.errors().get(ErrorKinds.TIMEOUT), server.connections());
+        }
+    }
+
+    @Test
     void fullAcceptQueueTimesOutTheConnect() throws IOException {
         // Nobody accepts and the backlog is 1: the kernel drops further SYNs, so connects hang.
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
