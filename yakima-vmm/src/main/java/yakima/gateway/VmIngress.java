@@ -54,7 +54,8 @@ final class VmIngress {
      * from both buckets (a segment's frame for every started {@link #SEGMENT_BYTES}).
      */
     int grantStream(int wanted, long nowNs) {
-        long byFrames = frames.available(nowNs) * SEGMENT_BYTES;
+        long frameTokens = frames.available(nowNs); // Long.MAX_VALUE when unlimited: the product must not wrap
+        long byFrames = frameTokens > Long.MAX_VALUE / SEGMENT_BYTES ? Long.MAX_VALUE : frameTokens * SEGMENT_BYTES;
         long n = Math.min(wanted, Math.min(bytes.available(nowNs), byFrames));
         if (n <= 0) {
             return 0;

@@ -17,7 +17,7 @@ import java.util.Locale;
  *   <li>{@link #NONE}: stored as they are, 4 KiB a page: no compression work
  *       on either side, the most bytes to write and read.</li>
  * </ul>
- * The {@code swap-block} experiment ({@code ./loadgen experiment swap-block})
+ * The {@code swap-block} experiment ({@code ./yakima loadgen experiment swap-block})
  * measures where each puts the out-of-core cliff.
  */
 public enum RecordCompression {
