@@ -47,6 +47,15 @@ final class Conn extends ChannelInboundHandlerAdapter {
     private boolean responseKeepAlive;
     private int service;
 
+    /**
+     * The service of this connection's requests. A front door that routes by the Host header (Yakima's)
+     * binds a client connection to the VM its first request named, so a kept-alive connection is reused
+     * only for requests to the same service, as a browser keeps one pool per host.
+     */
+    int service() {
+        return service;
+    }
+
     private Conn(Worker w, Channel ch) {
         this.w = w;
         this.ch = ch;
@@ -56,7 +65,7 @@ final class Conn extends ChannelInboundHandlerAdapter {
      * Opens a connection to the server for a request intended at {@code intended}, sent now: the request is
      * written once connected. Null if no socket could be had (nothing is counted then).
      */
-    static Conn open(Worker w, long intended, long now) {
+    static Conn open(Worker w, long intended, long now, int service) {
         Channel ch;
         try {
             ch = w.plan.epoll ? new EpollSocketChannel() : new NioSocketChannel();
@@ -69,7 +78,7 @@ final class Conn extends ChannelInboundHandlerAdapter {
         ch.pipeline().addLast(new HttpResponseDecoder(), c);
         w.addLive(c);
         // The request first: registering and connecting may complete, or fail, before register() returns.
-        c.send(intended, now);
+        c.send(intended, now, service);
         w.loop.register(ch).addListener((ChannelFuture f) -> c.registered(f));
         return c;
     }
@@ -106,15 +115,18 @@ final class Conn extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Starts a request intended at {@code intended}, sent now (written on connect, if still connecting). */
-    void send(long intended, long now) {
+    /**
+     * Starts a request for {@code service} intended at {@code intended}, sent now (written on connect, if
+     * still connecting). A kept-alive connection carries requests for one service only ({@link #service}).
+     */
+    void send(long intended, long now, int service) {
         this.busy = true;
         this.intended = intended;
         this.sent = now;
         this.deadline = now + w.plan.timeoutNanos;
         this.status = 0;
         this.body = 0;
-        this.service = w.chooser.next();
+        this.service = service;
         w.inFlight++;
         if (connected) {
             write();

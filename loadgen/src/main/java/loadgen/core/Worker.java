@@ -65,6 +65,7 @@ final class Worker {
     private boolean issuing = true;
     private long lastScan;
     private final Runnable tick = this::tick;
+    /** Kept-alive connections between requests, oldest first; each serves one service ({@link Conn#service}). */
     private final ArrayDeque<Conn> idle = new ArrayDeque<>();
     private final long[] pending;
     private int pendingHead;
@@ -83,8 +84,9 @@ final class Worker {
         this.okPerSecond = new long[plan.buckets];
         this.stride = plan.workers;
         this.offset = index;
-        this.maxConns = share(spec.maxConnections(), plan.workers, index);
         this.chains = open ? 0 : share(spec.clients(), plan.workers, index);
+        // closed loop: each client holds one connection busy, and idle ones wait for their service's next turn
+        this.maxConns = Math.max(share(spec.maxConnections(), plan.workers, index), chains);
         this.pending = open ? new long[plan.pendingCap] : new long[0];
     }
 
@@ -111,16 +113,35 @@ final class Worker {
 
     // ---------------------------------------------------------------- closed loop
 
-    /** The next request of a closed-loop client, on {@code reuse} if given, else on a new connection. */
+    /**
+     * The next request of a closed-loop client: on {@code reuse} (its last connection, kept alive) if that
+     * serves the service chosen, else on an idle connection that does (the last one joining the idle ones),
+     * else on a new connection.
+     */
     private void nextClosed(Conn reuse, long now) {
         if (forced || now - plan.windowEnd >= 0) {
+            if (reuse != null) {
+                keepIdle(reuse);
+            }
             chains--;
             checkDone();
             return;
         }
+        int service = chooser.next();
+        if (reuse != null && reuse.service() == service) {
+            reuse.send(now, now, service);
+            return;
+        }
         if (reuse != null) {
-            reuse.send(now, now);
-        } else if (Conn.open(this, now, now) == null) {
+            keepIdle(reuse);
+        }
+        Conn c = idleFor(service);
+        if (c != null) {
+            c.send(now, now, service);
+            return;
+        }
+        makeRoom();
+        if (Conn.open(this, now, now, service) == null) {
             // No socket (e.g. out of file descriptors): count it and retry from the loop, not recursively.
             notOpened(now);
             loop.execute(() -> nextClosed(null, System.nanoTime()));
@@ -190,26 +211,58 @@ final class Worker {
         pendingSize++;
     }
 
-    /** Sends on an idle connection, or a new one if fewer than the allowed number are open. */
+    /**
+     * Sends on an idle connection to the chosen service, or a new one if fewer than the allowed number are
+     * open (closing the longest-idle connection to another service if that makes room).
+     */
     private boolean trySend(long intended, long now) {
         if (forced) {
             return false;
         }
-        Conn c;
-        while ((c = idle.pollLast()) != null) {
-            c.idle = false;
-            if (!c.dead) {
-                c.send(intended, now);
-                return true;
-            }
+        int service = chooser.next();
+        Conn c = idleFor(service);
+        if (c != null) {
+            c.send(intended, now, service);
+            return true;
         }
+        makeRoom();
         if (live.size() < maxConns) {
-            if (Conn.open(this, intended, now) == null) {
+            if (Conn.open(this, intended, now, service) == null) {
                 notOpened(intended);
             }
             return true;
         }
         return false;
+    }
+
+    /** Takes the most recently idled connection serving {@code service}, or null. */
+    private Conn idleFor(int service) {
+        for (var it = idle.descendingIterator(); it.hasNext();) {
+            Conn c = it.next();
+            if (c.service() == service) {
+                it.remove();
+                c.idle = false;
+                if (!c.dead) {
+                    return c;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A kept-alive connection waits for its service's next request. */
+    private void keepIdle(Conn c) {
+        c.idle = true;
+        idle.addLast(c);
+    }
+
+    /** At the connection limit, closes the longest-idle connection so that a new one may open. */
+    private void makeRoom() {
+        while (live.size() >= maxConns && !idle.isEmpty()) {
+            Conn oldest = idle.pollFirst();
+            oldest.idle = false;
+            oldest.kill();
+        }
     }
 
     private void servePending(long now) {
@@ -279,10 +332,23 @@ final class Worker {
                 long next = pending[pendingHead];
                 pendingHead = (pendingHead + 1) % pending.length;
                 pendingSize--;
-                c.send(next, now);
+                int service = chooser.next();
+                if (c.service() == service) {
+                    c.send(next, now, service);
+                } else {
+                    keepIdle(c);
+                    Conn other = idleFor(service);
+                    if (other != null) {
+                        other.send(next, now, service);
+                    } else {
+                        makeRoom();
+                        if (Conn.open(this, next, now, service) == null) {
+                            notOpened(next);
+                        }
+                    }
+                }
             } else {
-                c.idle = true;
-                idle.addLast(c);
+                keepIdle(c);
                 checkDone();
             }
         } else {

@@ -1,0 +1,100 @@
+package loadgen.experiment;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.UnaryOperator;
+
+import loadgen.core.LoadSpec;
+import loadgen.report.LinePlot;
+
+/**
+ * Two ways of running the same host compared over a number of VMs, as
+ * Denali's figures 4 (batched against synchronous interrupts) and 5 (idle
+ * with and without a timeout) do: for each count, a host booted each way,
+ * the same web load through the front door, aggregate throughput.
+ */
+final class ModeComparison {
+    /** One count's two points. */
+    record Pair(int vms, WebPoint a, WebPoint b) {
+        /** A's throughput over B's. */
+        double ratio() {
+            return b.throughput() == 0 ? Double.NaN : a.throughput() / b.throughput();
+        }
+    }
+
+    private final String nameA;
+    private final UnaryOperator<ExperimentHost.Settings> modeA;
+    private final String nameB;
+    private final UnaryOperator<ExperimentHost.Settings> modeB;
+
+    ModeComparison(String nameA, UnaryOperator<ExperimentHost.Settings> modeA, String nameB,
+            UnaryOperator<ExperimentHost.Settings> modeB) {
+        this.nameA = nameA;
+        this.modeA = modeA;
+        this.nameB = nameB;
+        this.modeB = modeB;
+    }
+
+    List<Pair> run(ExperimentRun run, List<Integer> counts, LoadSpec load) throws Exception {
+        List<Pair> pairs = new ArrayList<>();
+        for (int n : counts) {
+            ExperimentHost.Settings base = ExperimentHost.Settings.httpd(n);
+            WebPoint a = WebPoint.measure(run, modeA.apply(base), load, nameA);
+            WebPoint b = WebPoint.measure(run, modeB.apply(base), load, nameB);
+            pairs.add(new Pair(n, a, b));
+        }
+        return pairs;
+    }
+
+    /** The CSV: a row per count, both throughputs, their ratio, tails and errors. */
+    ResultTable table(List<Pair> pairs) {
+        ResultTable t = new ResultTable("vms", nameA + "_req_s", nameB + "_req_s", "ratio", nameA + "_MB_s",
+                nameB + "_MB_s", nameA + "_p99_ms", nameB + "_p99_ms", nameA + "_errors", nameB + "_errors");
+        for (Pair p : pairs) {
+            t.add(p.vms(), p.a().throughput(), p.b().throughput(), p.ratio(), p.a().megabytesPerSecond(),
+                    p.b().megabytesPerSecond(), p.a().result().percentileMs(99), p.b().result().percentileMs(99),
+                    p.a().errorText(), p.b().errorText());
+        }
+        return t;
+    }
+
+    /** Throughput against VMs, both modes. */
+    void plotThroughput(List<Pair> pairs, String title, java.nio.file.Path file) throws IOException {
+        LinePlot plot = new LinePlot(title, "VMs", "requests per second (all VMs)");
+        plot.logX(true);
+        plot.series(nameA, xs(pairs), pairs.stream().mapToDouble(p -> p.a().throughput()).toArray());
+        plot.series(nameB, xs(pairs), pairs.stream().mapToDouble(p -> p.b().throughput()).toArray());
+        plot.writePng(file);
+    }
+
+    /** A over B against VMs, with Denali's published ratio as a dashed line over the counts it covers. */
+    void plotRatio(List<Pair> pairs, String title, String yLabel, String denaliLabel, double denaliRatio, double denaliUpToVms,
+            java.nio.file.Path file) throws IOException {
+        LinePlot plot = new LinePlot(title, "VMs", yLabel);
+        plot.logX(true);
+        plot.series("Yakima, this run", xs(pairs), pairs.stream().mapToDouble(Pair::ratio).toArray());
+        plot.series("equal", new double[] {1, Math.max(2, denaliUpToVms)}, new double[] {1, 1});
+        plot.reference(denaliLabel, new double[] {1, denaliUpToVms}, new double[] {denaliRatio, denaliRatio});
+        plot.writePng(file);
+    }
+
+    private static double[] xs(List<Pair> pairs) {
+        return pairs.stream().mapToDouble(Pair::vms).toArray();
+    }
+
+    /** "1.23× at 100 VMs" for the pair with the largest ratio. */
+    static String best(List<Pair> pairs) {
+        Pair best = pairs.stream().filter(p -> !Double.isNaN(p.ratio())).max((x, y) -> Double.compare(x.ratio(), y.ratio()))
+                .orElse(null);
+        return best == null ? "n/a" : String.format(Locale.ROOT, "%.2f× at %,d VMs", best.ratio(), best.vms());
+    }
+
+    /** "0.45× at 800 VMs" for the pair with the smallest ratio. */
+    static String worst(List<Pair> pairs) {
+        Pair worst = pairs.stream().filter(p -> !Double.isNaN(p.ratio())).min((x, y) -> Double.compare(x.ratio(), y.ratio()))
+                .orElse(null);
+        return worst == null ? "n/a" : String.format(Locale.ROOT, "%.2f× at %,d VMs", worst.ratio(), worst.vms());
+    }
+}
