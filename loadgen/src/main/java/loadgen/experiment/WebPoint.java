@@ -28,8 +28,8 @@ record WebPoint(ExperimentHost.Settings settings, String variant, LoadResult res
      */
     static LoadSpec denaliLoad(ExperimentRun run, String path, long bytes, double alpha) {
         return LoadSpec.defaults().withClosedLoop(run.pick(8, 16)).withKeepAlive(false).withPath(path).withExpectBytes(bytes)
-                .withZipf(alpha).withWarmup(Duration.ofMillis(run.pick(1000, 3000)))
-                .withDuration(Duration.ofMillis(run.pick(2000, 10_000))).withTimeout(Duration.ofSeconds(10))
+                .withZipf(alpha).withWarmup(Duration.ofMillis(run.pick(1000, 2000)))
+                .withDuration(Duration.ofMillis(run.pick(2000, 5000))).withTimeout(Duration.ofSeconds(10))
                 .withHostHeader("vm-%d.denali");
     }
 

@@ -96,6 +96,13 @@ final class Swapper implements AutoCloseable {
     private final Object lock = new Object();
     /** Under the lock: VMs between eviction and their stub. */
     private final Int2ObjectHashMap<Outgoing> outgoing = new Int2ObjectHashMap<>();
+    /**
+     * Under the lock: ids with an entry in {@link #outQueue} not yet taken. A VM
+     * put back before its turn leaves its entry behind; evicted again before the
+     * entry is taken, it is not queued a second time (the entry serves the new
+     * eviction), so the queue never holds more entries than there are VMs.
+     */
+    private final IntHashSet inOutQueue = new IntHashSet();
     /** Under the lock: frames for swapped VMs, by id, oldest first. */
     private final Int2ObjectHashMap<ArrayDeque<byte[]>> backlog = new Int2ObjectHashMap<>();
     private int backlogFrames;
@@ -328,11 +335,21 @@ final class Swapper implements AutoCloseable {
 
     /** A scheduler thread evicted {@code vm} (its thread; must not block): queue its swap-out. */
     void evicted(Vm vm) {
+        boolean queue;
         synchronized (lock) {
             outgoing.put(vm.id(), new Outgoing(vm));
+            queue = inOutQueue.add(vm.id());
         }
-        if (!outQueue.offer(vm)) { // sized for every VM the host holds: cannot happen
-            throw new IllegalStateException("swap-out queue full");
+        if (queue && !outQueue.offer(vm)) { // one entry per VM, sized for every VM the host holds: cannot happen
+            synchronized (lock) {
+                inOutQueue.remove(vm.id());
+                outgoing.remove(vm.id());
+            }
+            swapOutFailures.incrementAndGet();
+            lastError = "the swap-out queue is full: " + vm.idString() + " stays in memory";
+            vm.setState(VmState.WAITING);
+            host.readmit(vm);
+            return;
         }
         outIdle.wake();
     }
@@ -408,6 +425,7 @@ final class Swapper implements AutoCloseable {
     private void swapOutOne(Vm vm) {
         int id = vm.id();
         synchronized (lock) {
+            inOutQueue.remove(id);
             Outgoing o = outgoing.get(id);
             if (o == null || o.vm != vm || o.started) {
                 return; // put back before its turn came (putBackWanted)
@@ -433,8 +451,9 @@ final class Swapper implements AutoCloseable {
         synchronized (lock) {
             Outgoing o = outgoing.get(id);
             o.encoded = true;
-            // frames or interrupts came for it: it has work, and stays (unless the host is stopping)
-            back = (o.wantedBack || !rx.isEmpty() || vm.hasRaised()) && !vm.destroyRequested() && !draining;
+            // frames or interrupts came for it (a frame's arrival raises NIC_RX): it has work, and stays
+            // (unless the host is stopping); frames it was told of and left go into its record
+            back = (o.wantedBack || vm.hasRaised()) && !vm.destroyRequested() && !draining;
             if (back) {
                 outgoing.remove(id);
             }

@@ -369,9 +369,14 @@ public final class Vm extends VmSwitchFields implements HostedVm {
         return raised != 0;
     }
 
-    /** True when the VM has work waiting for it: interrupts raised and not yet seen, or frames in its NIC. */
+    /**
+     * True when the VM has work waiting for it: interrupts raised and not yet
+     * seen (a frame's arrival raises NIC_RX). Frames the guest was told of and
+     * left in its NIC are not work: a guest that ignores its NIC must not keep
+     * itself in memory by it (they go into its record if it is swapped out).
+     */
     public boolean hasWorkWaiting() {
-        return raised != 0 || (nic != null && nic.rxWaiting() > 0);
+        return raised != 0;
     }
 
     /** Publishes the quanta run for other threads (the CPU's save publishes instructions, the memory its pages). */

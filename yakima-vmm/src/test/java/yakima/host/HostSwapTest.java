@@ -157,6 +157,29 @@ class HostSwapTest {
     }
 
     @Test
+    void aVmPutBackAndEvictedAgainBeforeItsTurnIsQueuedOnce() throws Exception {
+        Host host = startSwapping();
+        Vm first = hand.create("hello-sleeper", MEM, null);
+        Vm vm = hand.create("hello-sleeper", MEM, null);
+        hand.runUntil(() -> first.state() == VmState.IDLE && vm.state() == VmState.IDLE, 10_000);
+        assertTrue(host.scheduler().evict(first));
+        assertTrue(host.scheduler().evict(vm));
+        hand.turnScheduler();
+        sendTo(host, vm);
+        host.swapOutWork(); // vm put back (its entry stays in the queue), first written
+        assertEquals(vm, host.find(vm.idString()));
+        hand.runUntil(() -> vm.state() == VmState.IDLE && !vm.hasWorkWaiting(), 10_000);
+
+        assertTrue(host.scheduler().evict(vm)); // again, before the old entry's turn
+        hand.turnScheduler();
+        assertEquals(VmState.SWAPPED, vm.state());
+        assertEquals(1, host.swapOutWork(), "the entry left behind serves the new eviction");
+        assertInstanceOf(VmStub.class, host.lookup(vm.idString()));
+        assertEquals(0, host.swapOutWork(), "and no second entry was queued for it");
+        assertEquals(2L, host.swapCounters().get("swapOuts"));
+    }
+
+    @Test
     void aVmWantedBackBeforeItsSwapOutBeginsIsPutBackAheadOfTheQueueAndNothingIsWritten() throws Exception {
         Host host = startSwapping();
         Vm first = hand.create("hello-sleeper", MEM, null);
