@@ -91,7 +91,8 @@ public final class LoadCommand implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "256",
-            description = "Open loop: connections at most (default: ${DEFAULT-VALUE}).")
+            description = "Connections open at most: in an open loop the cap on requests in flight; in both loops "
+                    + "kept-alive connections to different services are pooled up to this (default: ${DEFAULT-VALUE}).")
     int maxConnections;
 
     @Option(names = "--timeout", paramLabel = "D", defaultValue = "5s", converter = DurationConverter.class,

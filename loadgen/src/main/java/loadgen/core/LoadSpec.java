@@ -31,7 +31,8 @@ import java.util.Objects;
  *                       {@code size-mismatch}
  * @param warmup         requests run but are not recorded for this long (may be zero)
  * @param duration       the measured window
- * @param maxConnections open loop: open connections at most (so also the most requests in flight)
+ * @param maxConnections open connections at most: in an open loop also the most requests in flight; in a
+ *                       closed loop at least {@code clients}, the rest kept-alive connections pooled per service
  * @param timeout        per request, from its send (connect included) to the last body byte
  * @param seed           seed of the random choice of services
  * @param threads        event-loop threads of the client

@@ -75,6 +75,27 @@ class LoadRunnerTest {
         }
     }
 
+    /**
+     * A front door that routes by Host (Yakima's) binds a connection to the VM its first request named:
+     * a kept-alive connection must carry requests for one service only, in both loops.
+     */
+    @Test
+    void aKeptAliveConnectionCarriesRequestsForOneServiceOnly() {
+        try (TestServer server = TestServer.ok(200, BODY)) {
+            // room for a connection per service: once each has one, every request reuses one
+            LoadResult closed = LoadRunner.run(spec(server).withClosedLoop(4).withServices(20).withZipf(1.0)
+                    .withMaxConnections(32), s -> { });
+            LoadResult open = LoadRunner.run(spec(server).withOpenLoop(400).withServices(20).withZipf(1.0)
+                    .withMaxConnections(32), s -> { });
+            assertEquals(0, closed.errorCount(), closed.errors().toString());
+            assertEquals(0, open.errorCount(), open.errors().toString());
+            assertTrue(server.hosts().size() >= 10, "many services were asked for: " + server.hosts());
+            assertEquals(0, server.mixedHostRequests(), "requests on a connection opened for another service");
+            assertTrue(server.connections() < server.requests() / 10,
+                    "connections were kept alive and reused: " + server.connections() + " for " + server.requests());
+        }
+    }
+
     @Test
     void openLoopIssuesExactlyRateTimesDurationRequestsInTheWindow() {
         try (TestServer server = TestServer.ok(200, BODY)) {

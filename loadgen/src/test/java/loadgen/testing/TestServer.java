@@ -46,6 +46,7 @@ public final class TestServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel server;
     private final Map<String, LongAdder> hosts = new ConcurrentHashMap<>();
+    private final LongAdder mixedConnections = new LongAdder();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
 
@@ -108,6 +109,11 @@ public final class TestServer implements AutoCloseable {
         return m;
     }
 
+    /** Requests that named another Host than the first request on their connection. */
+    public long mixedHostRequests() {
+        return mixedConnections.sum();
+    }
+
     public long connections() {
         return connections.get();
     }
@@ -137,6 +143,7 @@ public final class TestServer implements AutoCloseable {
     /** Answers well-formed requests, holding back all responses of a connection while one is stalled. */
     private final class Answer extends ChannelInboundHandlerAdapter {
         private boolean close;
+        private String firstHost;
         private boolean stalled;
         private int heldBack;
 
@@ -146,6 +153,11 @@ public final class TestServer implements AutoCloseable {
                 if (msg instanceof HttpRequest r) {
                     String host = r.headers().get(HttpHeaderNames.HOST, "");
                     hosts.computeIfAbsent(host, k -> new LongAdder()).increment();
+                    if (firstHost == null) {
+                        firstHost = host;
+                    } else if (!firstHost.equals(host)) {
+                        mixedConnections.increment();
+                    }
                     close = !HttpUtil.isKeepAlive(r);
                 }
                 if (msg instanceof LastHttpContent) {
