@@ -90,7 +90,7 @@ final class ContextSwitchExperiment implements Experiment {
 
                 %s
                 The peer, measured in the same run: an OS thread hand-off (park/unpark, half a round trip) took
-                **%.2f µs**; the VM switch at 1 VM is **%.2f×** that.
+                **%.2f µs**; the VM switch at 1 VM takes **%.1f%%** of that.
 
                 ## Beside Denali
 
@@ -104,7 +104,7 @@ final class ContextSwitchExperiment implements Experiment {
                 guest's memory is a Java array the interpreter indexes), so it is cheaper than Denali's, which saved
                 and restored the x86 register file in its kernel. What grows with N is the cache misses on each
                 VM's state (its CPU object, run-queue entry and page table) once they no longer fit in the caches.
-                """, table.markdown(), peerNs / 1000, first * 1000 / peerNs, first, last, counts.get(counts.size() - 1), last / first);
+                """, table.markdown(), peerNs / 1000, 100 * first * 1000 / peerNs, first, last, counts.get(counts.size() - 1), last / first);
         run.summary(body);
     }
 

@@ -1,8 +1,10 @@
 package loadgen.experiment;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 
+import loadgen.core.LoadSpec;
 import yakima.sched.SchedulerConfig.IdleMode;
 
 /**
@@ -13,11 +15,15 @@ import yakima.sched.SchedulerConfig.IdleMode;
  * throughput falling by more than a factor of two as VMs were added.
  *
  * <p>Here: {@code yakima host --idle timeout} against {@code --idle yield}
- * (IDLE only yields the rest of the quantum: the VM stays runnable and
- * spins, as a VM without the timeout must), every VM resident, httpd's
- * 134,007-byte object, targets drawn uniformly.
+ * (an IDLE with a deadline only yields, so a VM with a timer pending spins,
+ * as a VM without the timeout must; one with no timer still sleeps until an
+ * interrupt), every VM resident.
  */
-final class IdleExperiment implements Experiment {
+final class IdleExperiment extends ModeComparison {
+    IdleExperiment() {
+        super("without_timeout", s -> s.withIdle(IdleMode.YIELD_ONLY), "with_timeout", s -> s.withIdle(IdleMode.TIMEOUT));
+    }
+
     @Override
     public String name() {
         return "idle";
@@ -29,22 +35,15 @@ final class IdleExperiment implements Experiment {
     }
 
     @Override
-    public String fullRunTime() {
-        return "about 5 minutes";
+    void plot(List<Pair> pairs, ExperimentRun run) throws IOException {
+        plotThroughput(pairs, "Idle with and without timeout: throughput (134,007-byte object)", run.file("idle.png"));
+        plotRatio(pairs, "Idle without timeout over idle with timeout", "throughput, without / with timeout",
+                "Denali: below 0.5 as VMs scale up", 0.5, pairs.get(pairs.size() - 1).vms(), run.file("idle-ratio.png"));
     }
 
     @Override
-    public void run(ExperimentRun run) throws Exception {
-        List<Integer> counts = run.pick(List.of(1, 10, 50), List.of(1, 10, 50, 100, 200, 400, 800));
-        ModeComparison c = new ModeComparison("without_timeout", s -> s.withIdle(IdleMode.YIELD_ONLY), "with_timeout",
-                s -> s.withIdle(IdleMode.TIMEOUT));
-        List<ModeComparison.Pair> pairs = c.run(run, counts, WebPoint.denaliLoad(run, WebPoint.LARGE, WebPoint.LARGE_BYTES, 0));
-        ResultTable t = c.table(pairs);
-        t.writeCsv(run.file("idle.csv"));
-        c.plotThroughput(pairs, "Idle with and without timeout: throughput (134,007-byte object)", run.file("idle.png"));
-        c.plotRatio(pairs, "Idle without timeout over idle with timeout", "throughput, without / with timeout",
-                "Denali: below 0.5 as VMs scale up", 0.5, counts.get(counts.size() - 1), run.file("idle-ratio.png"));
-        run.summary(String.format(Locale.ROOT, """
+    String summary(List<Pair> pairs, ResultTable t, LoadSpec load) {
+        return String.format(Locale.ROOT, """
                 ## Result
 
                 Closed loop, %d clients, a connection per request, `GET /large` (134,007 bytes), uniform over the VMs;
@@ -59,10 +58,10 @@ final class IdleExperiment implements Experiment {
                 |---|---|---|
                 | as VMs scale up | without the timeout, throughput falls by more than half | worst %s |
 
-                `--idle yield` keeps a VM with nothing to do runnable: IDLE ends its quantum and it is scheduled
-                again on the next round, so every VM costs a switch and a trip through Ilwaco's idle loop per
-                round whether it has work or not, as Denali's VMs without the timeout spun in their idle loops.
-                """, WebPoint.denaliLoad(run, WebPoint.LARGE, WebPoint.LARGE_BYTES, 0).clients(), t.markdown(),
-                ModeComparison.worst(pairs), ModeComparison.best(pairs), ModeComparison.worst(pairs)));
+                `--idle yield` takes IDLE's timeout away: a VM that idles with a deadline (a TCP timer pending)
+                stays runnable and is scheduled again every round until the deadline passes, costing a switch and
+                a trip through Ilwaco's idle loop each time, as Denali's VMs without the timeout spun in theirs.
+                A VM with no timer pending still sleeps until an interrupt.
+                """, load.clients(), t.markdown(), worst(pairs), best(pairs), worst(pairs));
     }
 }

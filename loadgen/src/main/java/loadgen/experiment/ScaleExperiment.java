@@ -75,7 +75,8 @@ final class ScaleExperiment implements Experiment {
                         WebPoint p = WebPoint.measure(run, s, WebPoint.denaliLoad(run, object, bytes, alpha),
                                 object + ", " + series.label());
                         row.add(p);
-                        table.add(object, alpha, inCore ? "in core" : "out of core", n, p.throughput(), p.megabytesPerSecond(),
+                        table.add(object, String.format(Locale.ROOT, "%.1f", alpha), inCore ? "in core" : "out of core", n,
+                                p.throughput(), p.megabytesPerSecond(),
                                 p.result().percentileMs(50), p.result().percentileMs(99), p.swapIns(), p.swapOuts(),
                                 p.errorText());
                     }
@@ -88,7 +89,7 @@ final class ScaleExperiment implements Experiment {
             WebPoint p = WebPoint.measure(run, s, WebPoint.denaliLoad(run, WebPoint.SMALL, WebPoint.SMALL_BYTES, 1.0),
                     "/small, α 1.0, out of core");
             points.get(new Series(WebPoint.SMALL, 1.0, false)).add(p);
-            table.add(WebPoint.SMALL, 1.0, "out of core", 1_000_000, p.throughput(), p.megabytesPerSecond(),
+            table.add(WebPoint.SMALL, "1.0", "out of core", 1_000_000, p.throughput(), p.megabytesPerSecond(),
                     p.result().percentileMs(50), p.result().percentileMs(99), p.swapIns(), p.swapOuts(), p.errorText());
         }
         table.writeCsv(run.file("scale.csv"));

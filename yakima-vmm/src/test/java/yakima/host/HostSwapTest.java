@@ -156,15 +156,26 @@ class HostSwapTest {
         host.lan().doWork();
     }
 
-    @Test
-    void aVmPutBackAndEvictedAgainBeforeItsTurnIsQueuedOnce() throws Exception {
-        Host host = startSwapping();
+    /**
+     * Two idle sleepers evicted, the second's swap-out queued behind the first's; returns them
+     * (first, second).
+     */
+    private Vm[] twoEvicted(Host host) throws Exception {
         Vm first = hand.create("hello-sleeper", MEM, null);
         Vm vm = hand.create("hello-sleeper", MEM, null);
         hand.runUntil(() -> first.state() == VmState.IDLE && vm.state() == VmState.IDLE, 10_000);
         assertTrue(host.scheduler().evict(first));
         assertTrue(host.scheduler().evict(vm));
         hand.turnScheduler();
+        return new Vm[] {first, vm};
+    }
+
+    @Test
+    void aVmPutBackAndEvictedAgainBeforeItsTurnIsQueuedOnce() throws Exception {
+        Host host = startSwapping();
+        Vm[] two = twoEvicted(host);
+        Vm first = two[0];
+        Vm vm = two[1];
         sendTo(host, vm);
         host.swapOutWork(); // vm put back (its entry stays in the queue), first written
         assertEquals(vm, host.find(vm.idString()));
@@ -182,12 +193,9 @@ class HostSwapTest {
     @Test
     void aVmWantedBackBeforeItsSwapOutBeginsIsPutBackAheadOfTheQueueAndNothingIsWritten() throws Exception {
         Host host = startSwapping();
-        Vm first = hand.create("hello-sleeper", MEM, null);
-        Vm vm = hand.create("hello-sleeper", MEM, null);
-        hand.runUntil(() -> first.state() == VmState.IDLE && vm.state() == VmState.IDLE, 10_000);
-        assertTrue(host.scheduler().evict(first));
-        assertTrue(host.scheduler().evict(vm));
-        hand.turnScheduler();
+        Vm[] two = twoEvicted(host);
+        Vm first = two[0];
+        Vm vm = two[1];
         assertEquals(VmState.SWAPPED, vm.state(), "evicted, its swap-out queued behind first's");
 
         sendTo(host, vm); // its NIC is still on the LAN: the frame reaches it
