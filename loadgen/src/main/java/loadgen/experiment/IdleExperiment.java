@@ -42,12 +42,12 @@ final class IdleExperiment extends ModeComparison {
     }
 
     @Override
-    String summary(List<Pair> pairs, ResultTable t, LoadSpec load) {
+    String summary(List<Pair> pairs, ResultTable t, LoadSpec load, String runs) {
         return String.format(Locale.ROOT, """
                 ## Result
 
                 Closed loop, %d clients, a connection per request, `GET /large` (134,007 bytes), uniform over the VMs;
-                every VM resident.
+                every VM resident; %s.
 
                 %s
                 Without the timeout over with it: worst %s, best %s.
@@ -62,6 +62,6 @@ final class IdleExperiment extends ModeComparison {
                 stays runnable and is scheduled again every round until the deadline passes, costing a switch and
                 a trip through Ilwaco's idle loop each time, as Denali's VMs without the timeout spun in theirs.
                 A VM with no timer pending still sleeps until an interrupt.
-                """, load.clients(), t.markdown(), worst(pairs), best(pairs), worst(pairs));
+                """, load.clients(), runs, t.markdown(), worst(pairs), best(pairs), worst(pairs));
     }
 }

@@ -40,12 +40,12 @@ final class InterruptsExperiment extends ModeComparison {
     }
 
     @Override
-    String summary(List<Pair> pairs, ResultTable t, LoadSpec load) {
+    String summary(List<Pair> pairs, ResultTable t, LoadSpec load, String runs) {
         return String.format(Locale.ROOT, """
                 ## Result
 
                 Closed loop, %d clients, a connection per request, `GET /large` (134,007 bytes), uniform over the VMs;
-                every VM resident.
+                every VM resident; %s.
 
                 %s
                 Batched over synchronous: best %s, worst %s.
@@ -60,7 +60,7 @@ final class InterruptsExperiment extends ModeComparison {
                 Synchronous delivery here means what Denali's modified scheduler did: a VM an interrupt arrives for
                 is switched to at once (it jumps the run queue and the running quantum is cut short), so every
                 frame can cost a switch; batched delivery lets interrupts gather until the VM's turn.
-                """, load.clients(), t.markdown(), best(pairs), worst(pairs), pairs.get(0).ratio(), pairs.get(0).vms(),
+                """, load.clients(), runs, t.markdown(), best(pairs), worst(pairs), pairs.get(0).ratio(), pairs.get(0).vms(),
                 best(pairs));
     }
 }

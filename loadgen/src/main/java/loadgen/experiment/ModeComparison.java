@@ -18,11 +18,34 @@ import loadgen.report.LinePlot;
  * subclass names the two ways and writes the summary.
  */
 abstract class ModeComparison implements Experiment {
-    /** One count's two points. */
-    record Pair(int vms, WebPoint a, WebPoint b) {
-        /** A's throughput over B's. */
+    /** One count's runs of each mode (as many each; the machine is shared and noisy, so full mode repeats). */
+    record Pair(int vms, List<WebPoint> as, List<WebPoint> bs) {
+        /** Mode A's run of median throughput. */
+        WebPoint a() {
+            return median(as);
+        }
+
+        /** Mode B's run of median throughput. */
+        WebPoint b() {
+            return median(bs);
+        }
+
+        /** A's median throughput over B's. */
         double ratio() {
-            return b.throughput() == 0 ? Double.NaN : a.throughput() / b.throughput();
+            return b().throughput() == 0 ? Double.NaN : a().throughput() / b().throughput();
+        }
+
+        private static WebPoint median(List<WebPoint> runs) {
+            List<WebPoint> sorted = new ArrayList<>(runs);
+            sorted.sort((x, y) -> Double.compare(x.throughput(), y.throughput()));
+            return sorted.get(sorted.size() / 2);
+        }
+
+        /** "min-max" of a mode's throughputs, or the one figure. */
+        static String range(List<WebPoint> runs) {
+            double min = runs.stream().mapToDouble(WebPoint::throughput).min().orElse(Double.NaN);
+            double max = runs.stream().mapToDouble(WebPoint::throughput).max().orElse(Double.NaN);
+            return runs.size() == 1 ? ResultTable.num(min) : ResultTable.num(min) + "-" + ResultTable.num(max);
         }
     }
 
@@ -41,11 +64,11 @@ abstract class ModeComparison implements Experiment {
 
     @Override
     public String fullRunTime() {
-        return "about 3 minutes";
+        return "about 8 minutes (7 counts, both modes, 3 runs each)";
     }
 
-    /** The summary's body, given the points, their table and the load. */
-    abstract String summary(List<Pair> pairs, ResultTable table, LoadSpec load);
+    /** The summary's body, given the points, their table, the load and how many runs each point had. */
+    abstract String summary(List<Pair> pairs, ResultTable table, LoadSpec load, String runs);
 
     /** Writes the plots (throughput, and A over B). */
     abstract void plot(List<Pair> pairs, ExperimentRun run) throws IOException;
@@ -58,26 +81,35 @@ abstract class ModeComparison implements Experiment {
         ResultTable t = table(pairs);
         t.writeCsv(run.file(name() + ".csv"));
         plot(pairs, run);
-        run.summary(summary(pairs, t, load));
+        int repeats = pairs.get(0).as().size();
+        run.summary(summary(pairs, t, load, repeats == 1 ? "one run per point"
+                : "each figure the median of " + repeats + " runs, alternating the modes (the range beside it)"));
     }
 
     private List<Pair> measure(ExperimentRun run, List<Integer> counts, LoadSpec load) throws Exception {
+        int repeats = run.pick(1, 3);
         List<Pair> pairs = new ArrayList<>();
         for (int n : counts) {
             ExperimentHost.Settings base = ExperimentHost.Settings.httpd(n);
-            WebPoint a = WebPoint.measure(run, modeA.apply(base), load, nameA);
-            WebPoint b = WebPoint.measure(run, modeB.apply(base), load, nameB);
-            pairs.add(new Pair(n, a, b));
+            List<WebPoint> as = new ArrayList<>();
+            List<WebPoint> bs = new ArrayList<>();
+            for (int r = 0; r < repeats; r++) { // alternating, so drifting load on the machine hits both alike
+                as.add(WebPoint.measure(run, modeA.apply(base), load, nameA));
+                bs.add(WebPoint.measure(run, modeB.apply(base), load, nameB));
+            }
+            pairs.add(new Pair(n, as, bs));
         }
         return pairs;
     }
 
     /** The CSV: a row per count, both throughputs, their ratio, tails and errors. */
     private ResultTable table(List<Pair> pairs) {
-        ResultTable t = new ResultTable("vms", nameA + "_req_s", nameB + "_req_s", "ratio", nameA + "_MB_s",
-                nameB + "_MB_s", nameA + "_p99_ms", nameB + "_p99_ms", nameA + "_errors", nameB + "_errors");
+        ResultTable t = new ResultTable("vms", nameA + "_req_s", nameB + "_req_s", "ratio", nameA + "_range",
+                nameB + "_range", nameA + "_MB_s", nameB + "_MB_s", nameA + "_p99_ms", nameB + "_p99_ms", nameA + "_errors",
+                nameB + "_errors");
         for (Pair p : pairs) {
-            t.add(p.vms(), p.a().throughput(), p.b().throughput(), p.ratio(), p.a().megabytesPerSecond(),
+            t.add(p.vms(), p.a().throughput(), p.b().throughput(), p.ratio(), Pair.range(p.as()), Pair.range(p.bs()),
+                    p.a().megabytesPerSecond(),
                     p.b().megabytesPerSecond(), p.a().result().percentileMs(99), p.b().result().percentileMs(99),
                     p.a().errorText(), p.b().errorText());
         }
