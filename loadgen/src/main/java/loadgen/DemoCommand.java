@@ -81,7 +81,8 @@ public final class DemoCommand implements Callable<Integer> {
             ResultReport report = new ResultReport(r);
             report.write(dir, "demo");
             stdout.println();
-            stdout.printf(Locale.ROOT, "%,d httpd VMs, %s%n", vms, load.describe());
+            stdout.printf(Locale.ROOT, "%,d httpd VMs on one host, booted in %.1f s; through the front door:%n", vms,
+                    host.bootNanos() / 1e9);
             stdout.println(report.table());
             stdout.printf(Locale.ROOT, "guest instructions run: %,d; frames through the virtual switch: %,d%n",
                     host.host().scheduler().insns(), host.host().lan().framesForwarded());

@@ -53,7 +53,7 @@ class CommandsTest {
         assertEquals(0, loadgen("demo", "--vms", "20", "--duration", "1", "--clients", "4", "--out", dir.toString()),
                 err.toString());
         String table = out.toString();
-        assertTrue(table.contains("20 httpd VMs"), table);
+        assertTrue(table.contains("20 httpd VMs on one host"), table);
         assertTrue(table.contains("p99"), table);
         assertTrue(Files.exists(dir.resolve("demo.csv")), "files in " + dir);
         assertTrue(err.toString().contains("20 VMs booted and listening"), err.toString());

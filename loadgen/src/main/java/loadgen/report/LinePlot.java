@@ -247,9 +247,12 @@ public final class LinePlot {
         return 10 * p;
     }
 
-    /** A log-axis tick label: plain up to 10^5 and down to 10^-4, else 1e7. */
+    /** A log-axis tick label: with thousands separators up to 10^9 and down to 10^-4 (1,000,000), else 1e12. */
     private static String format(double v, int exponent) {
-        if (exponent > 5 || exponent < -4) {
+        if (exponent >= 3 && exponent <= 9) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (exponent > 9 || exponent < -4) {
             double mantissa = v / Math.pow(10, exponent);
             return (Math.abs(mantissa - 1) < 1e-9 ? "1" : String.format(Locale.ROOT, "%.0f", mantissa)) + "e" + exponent;
         }
