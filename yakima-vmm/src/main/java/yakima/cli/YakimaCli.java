@@ -34,7 +34,12 @@ import yakima.vm.ImageResolver;
             "  2      bad command line",
             "  70     internal error in Yakima",
             "  124    the VM did not finish (--max-insns reached, or stuck idle)",
-            "  125    the guest faulted"
+            "  125    the guest faulted",
+            "",
+            "The ./yakima launcher also runs the load generator (module loadgen, docs/loadgen.md):",
+            "  ./yakima demo                 1,000 httpd VMs, 10 s of Zipf load, the result table",
+            "  ./yakima loadgen --help       drive HTTP load at a front door or any server",
+            "  ./yakima loadgen experiment list   Denali's experiments (docs/experiments.md)"
         })
 public final class YakimaCli implements Callable<Integer> {
     @Spec
