@@ -53,6 +53,9 @@ public final class DemoCommand implements Callable<Integer> {
             err.println("yakima demo: --vms, --duration and --clients must be at least 1 and --zipf at least 0");
             return 2;
         }
+        Path dir = out != null ? out
+                : Path.of("results", "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(dir); // before booting: a folder that cannot be made costs nothing
         err.printf(Locale.ROOT, "demo: booting %,d httpd VMs...%n", vms);
         err.flush();
         ExperimentHost booted;
@@ -75,9 +78,6 @@ public final class DemoCommand implements Callable<Integer> {
                 err.println("demo: " + line);
                 err.flush();
             });
-            Path dir = out != null ? out
-                    : Path.of("results", "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-            Files.createDirectories(dir);
             ResultReport report = new ResultReport(r);
             report.write(dir, "demo");
             stdout.println();

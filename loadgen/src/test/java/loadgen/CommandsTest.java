@@ -58,4 +58,14 @@ class CommandsTest {
         assertTrue(Files.exists(dir.resolve("demo.csv")), "files in " + dir);
         assertTrue(err.toString().contains("20 VMs booted and listening"), err.toString());
     }
+
+    @Test
+    void aResultsFolderThatCannotBeMadeIsOneLineBeforeAnyVmBoots(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertEquals(1, loadgen("demo", "--vms", "2", "--out", file.resolve("sub").toString()));
+        assertEquals("demo: cannot write " + file.resolve("sub") + ": Not a directory", err.toString().strip());
+        assertEquals(1, loadgen("experiment", "context-switch", "--quick", "--out", file.toString()));
+        assertTrue(err.toString().strip().endsWith("experiment: cannot write " + file.resolve("context-switch") + ": Not a directory"),
+                err.toString());
+    }
 }

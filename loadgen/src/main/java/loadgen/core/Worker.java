@@ -328,29 +328,9 @@ final class Worker {
                 loop.execute(() -> nextClosed(null, System.nanoTime()));
             }
         } else if (reusable) {
-            if (pendingSize > 0) {
-                long next = pending[pendingHead];
-                pendingHead = (pendingHead + 1) % pending.length;
-                pendingSize--;
-                int service = chooser.next();
-                if (c.service() == service) {
-                    c.send(next, now, service);
-                } else {
-                    keepIdle(c);
-                    Conn other = idleFor(service);
-                    if (other != null) {
-                        other.send(next, now, service);
-                    } else {
-                        makeRoom();
-                        if (Conn.open(this, next, now, service) == null) {
-                            notOpened(next);
-                        }
-                    }
-                }
-            } else {
-                keepIdle(c);
-                checkDone();
-            }
+            keepIdle(c); // the next waiting request takes it if it is for the same service
+            servePending(now);
+            checkDone();
         } else {
             pumpSoon();
         }

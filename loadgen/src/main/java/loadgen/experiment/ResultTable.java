@@ -1,16 +1,16 @@
 package loadgen.experiment;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import loadgen.report.Csv;
+
 /**
- * An experiment's rows: written as CSV (every figure, for plotting
- * elsewhere) and shown as a markdown table in its summary. Cells are
+ * An experiment's rows: written as CSV ({@link Csv}) and shown as a
+ * markdown table in its summary. Cells are
  * strings, numbers formatted by {@link #num}.
  */
 public final class ResultTable {
@@ -50,28 +50,11 @@ public final class ResultTable {
         return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
+    /** The rows as CSV (every figure, for plotting elsewhere). */
     public void writeCsv(Path file) throws IOException {
-        StringBuilder b = new StringBuilder();
-        line(b, columns);
-        for (List<String> r : rows) {
-            line(b, r);
-        }
-        Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
-    }
-
-    private static void line(StringBuilder b, List<String> cells) {
-        for (int i = 0; i < cells.size(); i++) {
-            if (i > 0) {
-                b.append(',');
-            }
-            String c = cells.get(i);
-            if (c.indexOf(',') >= 0 || c.indexOf('"') >= 0 || c.indexOf('\n') >= 0) {
-                b.append('"').append(c.replace("\"", "\"\"")).append('"');
-            } else {
-                b.append(c);
-            }
-        }
-        b.append('\n');
+        Csv csv = new Csv(columns);
+        rows.forEach(csv::row);
+        csv.write(file);
     }
 
     /** The table in markdown. */
